@@ -1,0 +1,38 @@
+# Thin wrapper over CMake: the README's two commands, plus the sanitizer and benchmark runs.
+BUILD ?= build
+SANITIZE_BUILD ?= build-sanitize
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build test test-cpp test-sanitize demo bench format clean
+
+all: build
+
+# Installs the Debian packages ember builds and tests with (needs root; skipped when present).
+deps:
+	@./tools/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Every test: the C++ suite, then the same suite under ASan + UBSan with leak checking.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) test-sanitize
+
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEMBER_SANITIZE=ON -DEMBER_BUILD_BENCH=OFF
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS) --target ember_tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SANITIZE_BUILD)/ember_tests --gtest_brief=1
+
+demo: build
+	$(BUILD)/train_mlp_demo
+
+bench: build
+	/usr/bin/python3 bench/compare.py --build $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cpp')
+
+clean:
+	rm -rf $(BUILD) $(SANITIZE_BUILD)
