@@ -91,9 +91,10 @@ public:
   // A wrapped number is a 0-d tensor made from a C++ scalar argument; it takes part in type
   // promotion with the lowest priority, as in torch.
   bool is_wrapped_number = false;
-  // Set on tensors made by view ops: they share memory with another tensor, so an in-place
-  // change would have to be tracked back to the base by autograd.
-  bool is_view = false;
+  // For tensors made by view ops: the tensor (not itself a view) whose memory they share.
+  // Autograd uses it to route an in-place change of the view into the base's history.
+  std::shared_ptr<TensorImpl> view_base;
+  bool is_view() const { return view_base != nullptr; }
 
 private:
   void refresh_derived();

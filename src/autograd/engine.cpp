@@ -34,7 +34,7 @@ static Tensor run_hooks(
 static void accumulate_into(Tensor &slot, const Tensor &grad) {
   if (!slot.defined()) {
     bool sole_owner = grad.use_count() == 1 && grad.impl()->storage().use_count() == 1 &&
-                      grad.is_contiguous() && !grad.impl()->is_view;
+                      grad.is_contiguous() && !grad.impl()->is_view();
     if (is_grad_enabled())
       slot = grad;
     else

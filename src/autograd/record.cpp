@@ -91,13 +91,42 @@ void record(std::string name, const TensorList &inputs, const TensorList &output
   }
 }
 
+// An in-place op on a view changes its base too: the base's new value is its old value with the
+// view's region replaced by the op's result, which is what its history becomes; the view's new
+// history is the same view taken of the base's new history.
+static Tensor &apply_inplace_on_view(Tensor &self, const char *op,
+                                     const std::function<Tensor(const Tensor &)> &compute) {
+  Tensor base(self.impl()->view_base);
+  EMBER_CHECK(!(base.is_leaf() && base.requires_grad()), op,
+              ": a view of a leaf Variable that requires grad is being used in an in-place "
+              "operation.");
+  EMBER_CHECK(base.is_contiguous(), op, ": in-place operation on a view of a non-contiguous tensor "
+              "(shape ", base.sizes(), ", strides ", base.strides(), ") cannot be differentiated");
+  const Shape sizes = self.sizes(), strides = self.strides();
+  const int64_t offset = self.storage_offset();
+  Tensor old_region = base.as_strided(sizes, strides, offset).clone();
+  Tensor new_base = replace_view_region(base, compute(old_region), sizes, strides,
+                                        offset - base.storage_offset());
+  {
+    NoGradGuard no_grad;
+    base.copy_(new_base);
+  }
+  auto &base_meta = base.impl()->ensure_autograd_meta();
+  base_meta.grad_fn = new_base.grad_fn();
+  base_meta.output_nr = new_base.output_nr();
+  Tensor new_view = base.as_strided(sizes, strides, offset);
+  auto &view_meta = self.impl()->ensure_autograd_meta();
+  view_meta.grad_fn = new_view.grad_fn();
+  view_meta.output_nr = new_view.output_nr();
+  return self;
+}
+
 Tensor &apply_inplace(Tensor &self, const char *op,
                       const std::function<Tensor(const Tensor &self_value)> &compute) {
   EMBER_CHECK(!(self.is_leaf() && self.requires_grad()), op,
               ": a leaf Variable that requires grad is being used in an in-place operation.");
-  EMBER_CHECK(!self.impl()->is_view, op,
-              ": in-place operations on views are not differentiable yet when autograd records "
-              "them; use the out-of-place form (e.g. torch.where or cat) or clone() the view first");
+  if (self.impl()->is_view())
+    return apply_inplace_on_view(self, op, compute);
   // The op's backward may need self's old value: give it a copy, so overwriting self's memory
   // below cannot invalidate what the new node saved.
   Tensor old_value = self.clone();

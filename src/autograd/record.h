@@ -66,9 +66,14 @@ void record(std::string name, const TensorList &inputs, const TensorList &output
 void connect(Node &node, const std::shared_ptr<Node> &node_ptr, const TensorList &inputs,
              const TensorList &outputs);
 
+// base (contiguous) with the elements of its view (sizes, strides, offset relative to base's
+// first element) replaced by src; differentiable in base and src. Defined in src/ops/view.cpp.
+Tensor replace_view_region(const Tensor &base, const Tensor &src, const Shape &sizes,
+                           const Shape &strides, int64_t relative_offset);
+
 // Runs an in-place op with autograd: compute() returns the out-of-place result; it is written
-// into self and self takes over the result's history. Errors (naming op) on leaves that require
-// grad and on views that autograd would have to track back to their base.
+// into self and self takes over the result's history (for a view, its base's history is
+// rewritten too). Errors (naming op) on leaves that require grad and views of such leaves.
 Tensor &apply_inplace(Tensor &self, const char *op,
                       const std::function<Tensor(const Tensor &self_value)> &compute);
 

@@ -20,7 +20,7 @@ using ViewFn = std::function<Tensor(const Tensor &)>;
 Tensor alias(const Tensor &self, Shape sizes, Shape strides, int64_t offset) {
   auto impl = std::make_shared<TensorImpl>(self.impl()->storage(), std::move(sizes),
                                            std::move(strides), offset, self.dtype());
-  impl->is_view = true;
+  impl->view_base = self.impl()->is_view() ? self.impl()->view_base : self.impl_ptr();
   return Tensor(std::move(impl));
 }
 
@@ -482,3 +482,32 @@ Tensor Tensor::unfold(int64_t dim, int64_t size, int64_t step) const {
 }
 
 } // namespace ember
+
+namespace ember::autograd {
+
+Tensor replace_view_region(const Tensor &base, const Tensor &src, const Shape &sizes,
+                           const Shape &strides, int64_t relative_offset) {
+  auto region_of = [sizes, strides, relative_offset](const Tensor &t) {
+    return t.as_strided(sizes, strides, t.storage_offset() + relative_offset);
+  };
+  Tensor result;
+  Tensor outside_region; // 1 outside the view's elements, 0 inside
+  {
+    NoGradGuard no_grad;
+    result = base.clone();
+    region_of(result).copy_(src);
+    outside_region = ones_like(base);
+    region_of(outside_region).fill_(0);
+  }
+  if (needs_grad(base, src)) {
+    record("CopySlices", {base, src}, {result}, {outside_region},
+           [region_of](const BackwardContext &ctx, const TensorList &grads) {
+             Tensor grad = grads[0].contiguous();
+             return TensorList{ctx.needs(0) ? grad * ctx.saved[0] : Tensor(),
+                               ctx.needs(1) ? region_of(grad) : Tensor()};
+           });
+  }
+  return result;
+}
+
+} // namespace ember::autograd

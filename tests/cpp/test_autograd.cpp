@@ -259,3 +259,23 @@ TEST(Autograd, GraphIsFreedWithItsOutputs) {
   }
   EXPECT_TRUE(node.expired());
 }
+
+TEST(Autograd, InPlaceOnAViewRewritesTheBaseHistory) {
+  // y = x * 1; y[1] *= w  ->  dy/dx is w in row 1 and 1 elsewhere.
+  EXPECT_TRUE(autograd::gradcheck(
+      [](const TensorList &in) {
+        Tensor y = in[0] * 1;
+        y.select(0, 1).mul_(in[1]);
+        return TensorList{y};
+      },
+      {grad_input({3, 4}), grad_input({4})}));
+  // Writing a tensor that requires grad into a slice of one that does not.
+  Tensor w = grad_input({2});
+  Tensor z = zeros({3, 2}, dtype(kFloat64));
+  z.select(0, 2).copy_(w);
+  EXPECT_TRUE(z.requires_grad());
+  (z * z).sum().backward();
+  expect_close(w.grad(), 2 * w.detach());
+  Tensor leaf = ones({2, 2}, requires_grad());
+  EXPECT_THROW_WITH(leaf.select(0, 0).mul_(2), "a view of a leaf Variable that requires grad");
+}
