@@ -1,5 +1,6 @@
 // A first ember program: fit a small two-layer network to a noisy sine curve with plain
 // gradient descent, built only from tensor ops and autograd. `make demo` runs it.
+#include <cmath>
 #include <cstdio>
 
 #include <ember/ember.h>

@@ -83,6 +83,8 @@ public:
 
   // Replaces the geometry (used by in-place resizing ops such as squeeze_ and set_).
   void set_geometry(Shape sizes, Shape strides, int64_t offset);
+  // Points this tensor at other memory of possibly another dtype (Tensor::set_data).
+  void set_storage(std::shared_ptr<Storage> storage, DType dtype);
 
   autograd::AutogradMeta *autograd_meta() const { return autograd_.get(); }
   // Creates the autograd metadata on first use: tensors that never meet autograd carry none.
@@ -174,6 +176,9 @@ public:
   // A tensor sharing storage with this one, cut off from the graph.
   Tensor detach() const;
   Tensor &detach_();
+  // Makes this tensor use new_data's memory, shape and dtype while keeping its identity and
+  // autograd state (torch's `param.data = new_data`): handles held elsewhere see the change.
+  void set_data(const Tensor &new_data) const;
 
   // ---- conversion and copies (src/ops/copy.cpp) ----------------------------------------------
   Tensor contiguous() const;

@@ -64,9 +64,9 @@ bool gradcheck(const std::function<TensorList(const TensorList &)> &fn, const Te
     for (size_t i : checked)
       analytical.push_back(zeros({output.numel(), inputs[i].numel()}, dtype(kFloat64)));
     for (int64_t j = 0; j < output.numel(); ++j) {
-      Tensor seed = zeros({output.numel()}, dtype(output.dtype()));
+      Tensor seed = zeros({output.numel()}, dtype(kFloat64));
       seed.data_ptr<double>()[j] = 1.0;
-      TensorList grads = grad({output}, wrt, {seed.view(output.sizes())}, /*retain_graph=*/true,
+      TensorList grads = grad({output}, wrt, {seed.to(output.dtype()).view(output.sizes())}, /*retain_graph=*/true,
                               /*create_graph=*/false, /*allow_unused=*/true);
       NoGradGuard no_grad;
       for (size_t k = 0; k < checked.size(); ++k)
@@ -111,6 +111,9 @@ bool gradgradcheck(const std::function<TensorList(const TensorList &)> &fn,
     grad_outputs.push_back(randn(output.sizes(), generator, dtype(kFloat64)).requires_grad_());
   const size_t num_inputs = inputs.size();
   auto first_derivatives = [&](const TensorList &all) {
+    // gradcheck also evaluates this under NoGradGuard for finite differences; the inner
+    // backward needs its graph all the same.
+    EnableGradGuard enable_grad;
     TensorList primal(all.begin(), all.begin() + num_inputs);
     TensorList weights(all.begin() + num_inputs, all.end());
     TensorList wrt;

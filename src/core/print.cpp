@@ -92,7 +92,8 @@ void print_dims(std::ostream &out, const Tensor &t, const Formatter &formatter, 
       t.dim() == 1 ? ", " : "," + std::string(t.dim() - 1, '\n') + std::string(indent + 1, ' ');
   for (int64_t i = 0; i < size; ++i) {
     if (elide && i == kEdgeItems) {
-      out << "..." << separator;
+      // torch pads the 1-d ellipsis like an element: "2,  ..., 1997".
+      out << (t.dim() == 1 ? " ..." : "...") << separator;
       i = size - kEdgeItems;
     }
     print_index(i);

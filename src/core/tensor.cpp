@@ -38,6 +38,11 @@ void TensorImpl::refresh_derived() {
   }
 }
 
+void TensorImpl::set_storage(std::shared_ptr<Storage> storage, DType dtype) {
+  storage_ = std::move(storage);
+  dtype_ = dtype;
+}
+
 autograd::AutogradMeta &TensorImpl::ensure_autograd_meta() {
   if (!autograd_)
     autograd_ = std::make_unique<autograd::AutogradMeta>();
@@ -125,6 +130,12 @@ Tensor &Tensor::detach_() {
     meta->output_nr = 0;
   }
   return *this;
+}
+
+void Tensor::set_data(const Tensor &new_data) const {
+  EMBER_CHECK(new_data.defined(), "set_data: new data is undefined");
+  checked()->set_storage(new_data.impl()->storage(), new_data.dtype());
+  impl()->set_geometry(new_data.sizes(), new_data.strides(), new_data.storage_offset());
 }
 
 std::string Tensor::toString() const {

@@ -37,7 +37,9 @@ Tensor zeros(IntArrayRef sizes, const TensorOptions &options) {
   return finish(result, options);
 }
 
-Tensor ones(IntArrayRef sizes, const TensorOptions &options) { return full(sizes, 1, options); }
+Tensor ones(IntArrayRef sizes, const TensorOptions &options) {
+  return full(sizes, 1, options.dtype(options.dtype_or_default()));
+}
 
 Tensor full(IntArrayRef sizes, const Scalar &value, const TensorOptions &options) {
   TensorOptions resolved = options;
