@@ -1,0 +1,304 @@
+// The one CPU reduction mechanism behind sum, mean, prod, max/min, arg-reductions, norms, all/any.
+//
+// An op supplies a small Reducer (identity, step, merge, store); this file walks the input.
+// The input's dims are split into kept and reduced dims and neighbours are merged, then one of
+// two loops runs:
+//   rows:    per output, the reduced elements are walked as runs along the innermost reduced dim
+//            (contiguous for row reductions) and each run is folded into kReduceLanes independent
+//            accumulators, which the compiler vectorizes and which shortens dependency chains;
+//   columns: when the reduced dims are outer and the innermost kept dim is contiguous, a block of
+//            adjacent outputs is accumulated row by row, so the inner loop is a unit-stride
+//            vector loop across outputs instead of a strided walk per output.
+// Determinism: an output's arithmetic order depends only on the geometry, never on the thread
+// count. When there are few outputs, the reduced range is cut into chunks of a fixed size whose
+// partial results are computed in parallel and then merged in chunk order.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <tuple>
+#include <vector>
+
+#include "backend/cpu/parallel.h"
+#include "ember/tensor.h"
+
+namespace ember::cpu {
+
+// Independent accumulators per run in the rows loop.
+constexpr int64_t kReduceLanes = 32;
+// Reduced elements per chunk (rows loop) and reduced rows per chunk (columns loop).
+constexpr int64_t kReduceChunk = 16384;
+constexpr int64_t kColumnChunkRows = 256;
+// Outputs accumulated together by the columns loop.
+constexpr int64_t kColumnWidth = 128;
+// With at least this many independent output units there is enough parallel work without
+// chunking the reduced range.
+constexpr int64_t kEnoughUnits = 16;
+
+// One dim of the iteration: its size and strides (in elements) in the input and the output.
+struct ReduceDim {
+  int64_t size;
+  int64_t in_stride;
+  int64_t out_stride;
+};
+
+struct ReducePlan {
+  std::vector<ReduceDim> kept;    // outermost first
+  std::vector<ReduceDim> reduced; // outermost first; out_stride unused
+  int64_t num_outputs = 1;
+  int64_t reduce_size = 1;
+};
+
+// Element offsets of the flat index `flat` over dims (row-major): {input offset, output offset}.
+inline std::pair<int64_t, int64_t> offsets_of(const std::vector<ReduceDim> &dims, size_t count,
+                                              int64_t flat) {
+  int64_t in = 0, out = 0;
+  for (size_t d = count; d-- > 0;) {
+    int64_t index = flat % dims[d].size;
+    flat /= dims[d].size;
+    in += index * dims[d].in_stride;
+    out += index * dims[d].out_stride;
+  }
+  return {in, out};
+}
+
+// Splits input dims by mask (true = reduced). out_strides gives, per input dim, the output's
+// stride (ignored for reduced dims). Unless keep_order (needed when the reducer reports flat
+// indices), dims are ordered by decreasing input stride so transposed inputs are walked in
+// memory order; neighbouring dims are merged where both strides allow.
+inline ReducePlan make_reduce_plan(const Tensor &input, const std::vector<bool> &mask,
+                                   const Shape &out_strides, bool keep_order) {
+  ReducePlan plan;
+  for (int64_t d = 0; d < input.dim(); ++d) {
+    if (input.size(d) == 1)
+      continue;
+    ReduceDim dim{input.size(d), input.stride(d), mask[d] ? 0 : out_strides[d]};
+    (mask[d] ? plan.reduced : plan.kept).push_back(dim);
+  }
+  auto order_and_merge = [&](std::vector<ReduceDim> &dims) {
+    if (!keep_order)
+      std::stable_sort(dims.begin(), dims.end(), [](const ReduceDim &a, const ReduceDim &b) {
+        return a.in_stride > b.in_stride;
+      });
+    std::vector<ReduceDim> merged;
+    for (const ReduceDim &dim : dims) {
+      if (!merged.empty() && merged.back().in_stride == dim.in_stride * dim.size &&
+          merged.back().out_stride == dim.out_stride * dim.size) {
+        merged.back() = {merged.back().size * dim.size, dim.in_stride, dim.out_stride};
+      } else {
+        merged.push_back(dim);
+      }
+    }
+    dims = std::move(merged);
+  };
+  order_and_merge(plan.kept);
+  order_and_merge(plan.reduced);
+  for (const ReduceDim &dim : plan.kept)
+    plan.num_outputs *= dim.size;
+  for (const ReduceDim &dim : plan.reduced)
+    plan.reduce_size *= dim.size;
+  return plan;
+}
+
+// Folds n elements p[0], p[stride], ... (flat reduced indices index0, index0 + 1, ...) into a
+// fresh accumulator, using kReduceLanes interleaved accumulators merged as a balanced tree.
+template <int64_t Stride, typename Reducer>
+typename Reducer::acc_t reduce_run(const Reducer &op, const typename Reducer::in_t *p, int64_t n,
+                                   int64_t stride, int64_t index0) {
+  using Acc = typename Reducer::acc_t;
+  if constexpr (Stride != 0)
+    stride = Stride;
+  if (n < kReduceLanes) {
+    Acc acc = op.identity();
+    for (int64_t i = 0; i < n; ++i)
+      acc = op.step(acc, p[i * stride], index0 + i);
+    return acc;
+  }
+  Acc lanes[kReduceLanes];
+  for (int64_t k = 0; k < kReduceLanes; ++k)
+    lanes[k] = op.identity();
+  int64_t i = 0;
+  for (; i + kReduceLanes <= n; i += kReduceLanes)
+    for (int64_t k = 0; k < kReduceLanes; ++k)
+      lanes[k] = op.step(lanes[k], p[(i + k) * stride], index0 + i + k);
+  for (int64_t k = 0; i + k < n; ++k)
+    lanes[k] = op.step(lanes[k], p[(i + k) * stride], index0 + i + k);
+  for (int64_t width = kReduceLanes / 2; width > 0; width /= 2)
+    for (int64_t k = 0; k < width; ++k)
+      lanes[k] = op.merge(lanes[k], lanes[k + width]);
+  return lanes[0];
+}
+
+// Walks the reduced flat indices [begin, end) of the reduced dims, calling
+// visit(input offset, run length, flat index of the run start) for runs along the innermost one.
+template <typename Visit>
+void walk_reduced(const std::vector<ReduceDim> &reduced, int64_t begin, int64_t end,
+                  const Visit &visit) {
+  if (begin >= end) // also keeps a zero-size dim out of the index arithmetic below
+    return;
+  if (reduced.empty()) {
+    visit(int64_t{0}, int64_t{1}, begin);
+    return;
+  }
+  const size_t ndim = reduced.size();
+  const int64_t inner = reduced.back().size;
+  int64_t index[16] = {}; // merged dims; tensors have at most 16 dims after merging here
+  std::vector<int64_t> big_index;
+  int64_t *idx = index;
+  if (ndim > 16) {
+    big_index.assign(ndim, 0);
+    idx = big_index.data();
+  }
+  int64_t offset = 0;
+  for (size_t d = ndim, rest = begin; d-- > 0;) {
+    idx[d] = rest % reduced[d].size;
+    rest /= reduced[d].size;
+    offset += idx[d] * reduced[d].in_stride;
+  }
+  int64_t position = begin;
+  while (position < end) {
+    int64_t length = std::min(inner - idx[ndim - 1], end - position);
+    visit(offset, length, position);
+    position += length;
+    offset += length * reduced[ndim - 1].in_stride;
+    idx[ndim - 1] += length;
+    for (size_t d = ndim - 1; d > 0 && idx[d] == reduced[d].size; --d) {
+      offset += reduced[d - 1].in_stride - idx[d] * reduced[d].in_stride;
+      idx[d] = 0;
+      ++idx[d - 1];
+    }
+  }
+}
+
+// Runs work(unit, chunk, partials) for units x chunks; when chunks > 1 every (unit, chunk) fills
+// its own `width` partials, which are then merged in chunk order and stored. Otherwise
+// work writes the results itself (partials == nullptr).
+template <typename Reducer, typename Work, typename Store>
+void run_units(const Reducer &op, int64_t units, int64_t chunks, int64_t width,
+               int64_t work_per_task, const Work &work, const Store &store) {
+  using Acc = typename Reducer::acc_t;
+  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(work_per_task, 1));
+  if (chunks == 1) {
+    parallel_for(0, units, grain, [&](int64_t begin, int64_t end) {
+      for (int64_t u = begin; u < end; ++u)
+        work(u, int64_t{0}, static_cast<Acc *>(nullptr));
+    });
+    return;
+  }
+  // Not std::vector: vector<bool> has no data().
+  std::unique_ptr<Acc[]> partials(new Acc[units * chunks * width]);
+  parallel_for(0, units * chunks, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t task = begin; task < end; ++task)
+      work(task / chunks, task % chunks, partials.get() + task * width);
+  });
+  parallel_for(0, units, std::max<int64_t>(1, grain / chunks), [&](int64_t begin, int64_t end) {
+    for (int64_t u = begin; u < end; ++u) {
+      // A balanced tree over the chunks keeps float sums accurate (pairwise summation).
+      Acc *first = partials.get() + u * chunks * width;
+      for (int64_t step = 1; step < chunks; step *= 2)
+        for (int64_t c = 0; c + step < chunks; c += 2 * step)
+          for (int64_t j = 0; j < width; ++j)
+            first[c * width + j] = op.merge(first[c * width + j], first[(c + step) * width + j]);
+      store(u, first);
+    }
+  });
+}
+
+// Reduces input data `in` (element type Reducer::in_t, laid out as plan describes) and hands
+// each output's accumulator to op.store(output offset, acc).
+//
+// A Reducer provides: in_t, acc_t, acc_t identity(), acc_t step(acc_t, in_t, int64_t flat
+// reduced index), acc_t merge(acc_t earlier, acc_t later), void store(int64_t, acc_t).
+template <typename Reducer>
+void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Reducer &op) {
+  using Acc = typename Reducer::acc_t;
+  if (plan.num_outputs == 0)
+    return;
+  const int64_t n = plan.reduce_size;
+  const bool column_loop = !plan.reduced.empty() && plan.reduced.back().in_stride != 1 &&
+                           !plan.kept.empty() && plan.kept.back().in_stride == 1 &&
+                           plan.kept.back().size >= 16;
+  if (!column_loop) {
+    const int64_t chunks = plan.num_outputs >= kEnoughUnits
+                               ? 1
+                               : std::max<int64_t>(1, (n + kReduceChunk - 1) / kReduceChunk);
+    const int64_t chunk_size = chunks == 1 ? n : kReduceChunk;
+    const bool unit_stride = plan.reduced.empty() || plan.reduced.back().in_stride == 1;
+    const int64_t run_stride = plan.reduced.empty() ? 0 : plan.reduced.back().in_stride;
+    auto work = [&](int64_t u, int64_t c, Acc *partial) {
+      auto [in_offset, out_offset] = offsets_of(plan.kept, plan.kept.size(), u);
+      const typename Reducer::in_t *base = in + in_offset;
+      Acc acc = op.identity();
+      walk_reduced(plan.reduced, c * chunk_size, std::min(n, (c + 1) * chunk_size),
+                   [&](int64_t offset, int64_t length, int64_t index0) {
+                     // Pieces of at most kReduceChunk bound the length of each lane's
+                     // sequential chain (accuracy of float sums).
+                     for (int64_t at = 0; at < length; at += kReduceChunk) {
+                       int64_t piece = std::min(kReduceChunk, length - at);
+                       const auto *start = base + offset + at * run_stride;
+                       acc = op.merge(
+                           acc, unit_stride
+                                    ? reduce_run<1>(op, start, piece, 1, index0 + at)
+                                    : reduce_run<0>(op, start, piece, run_stride, index0 + at));
+                     }
+                   });
+      if (partial)
+        *partial = acc;
+      else
+        op.store(out_offset, acc);
+    };
+    auto store = [&](int64_t u, const Acc *acc) {
+      op.store(offsets_of(plan.kept, plan.kept.size(), u).second, *acc);
+    };
+    run_units(op, plan.num_outputs, chunks, 1, std::max<int64_t>(chunk_size, 1), work, store);
+    return;
+  }
+
+  // Columns loop: a unit is a block of up to kColumnWidth adjacent outputs along the innermost
+  // kept dim, for one index of the outer kept dims.
+  const ReduceDim columns = plan.kept.back();
+  const size_t outer_dims = plan.kept.size() - 1;
+  const int64_t blocks = (columns.size + kColumnWidth - 1) / kColumnWidth;
+  const int64_t units = plan.num_outputs / columns.size * blocks;
+  // Always chunked: a column is accumulated sequentially, so chunks bound its error too.
+  const int64_t chunks = std::max<int64_t>(1, (n + kColumnChunkRows - 1) / kColumnChunkRows);
+  const int64_t chunk_rows = kColumnChunkRows;
+  auto unit_origin = [&](int64_t u) {
+    auto [in_offset, out_offset] = offsets_of(plan.kept, outer_dims, u / blocks);
+    int64_t first_column = (u % blocks) * kColumnWidth;
+    return std::tuple{in_offset + first_column, out_offset + first_column * columns.out_stride,
+                      std::min(kColumnWidth, columns.size - first_column)};
+  };
+  auto work = [&](int64_t u, int64_t c, Acc *partial) {
+    auto [in_offset, out_offset, width] = unit_origin(u);
+    const typename Reducer::in_t *base = in + in_offset;
+    Acc acc[kColumnWidth];
+    for (int64_t j = 0; j < width; ++j)
+      acc[j] = op.identity();
+    walk_reduced(plan.reduced, c * chunk_rows, std::min(n, (c + 1) * chunk_rows),
+                 [&](int64_t offset, int64_t length, int64_t index0) {
+                   const int64_t step = plan.reduced.back().in_stride;
+                   for (int64_t r = 0; r < length; ++r) {
+                     const typename Reducer::in_t *row = base + offset + r * step;
+                     for (int64_t j = 0; j < width; ++j)
+                       acc[j] = op.step(acc[j], row[j], index0 + r);
+                   }
+                 });
+    if (partial) {
+      std::copy(acc, acc + width, partial);
+    } else {
+      for (int64_t j = 0; j < width; ++j)
+        op.store(out_offset + j * columns.out_stride, acc[j]);
+    }
+  };
+  auto store = [&](int64_t u, const Acc *acc) {
+    auto [in_offset, out_offset, width] = unit_origin(u);
+    for (int64_t j = 0; j < width; ++j)
+      op.store(out_offset + j * columns.out_stride, acc[j]);
+  };
+  run_units(op, units, chunks, kColumnWidth, std::max<int64_t>(chunk_rows * kColumnWidth, 1), work,
+            store);
+}
+
+} // namespace ember::cpu
