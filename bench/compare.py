@@ -1,0 +1,306 @@
+#!/usr/bin/python3
+"""Side-by-side timing of ember and PyTorch on the same workloads, in the same run.
+
+For each round and each thread count, runs the ember_bench binary (Google Benchmark, JSON output,
+medians over --repetitions) and then this script in worker mode, which times the same workloads in
+PyTorch with a median-of-repeats timer. Each side gets its thread count through OMP_NUM_THREADS,
+OPENBLAS_NUM_THREADS (Debian's torch.set_num_threads does not limit OpenBLAS) and its own API;
+PyTorch also gets OMP_WAIT_POLICY=PASSIVE and the glibc malloc tunables that spare it most page
+faults (ARCHITECTURE.md, section 6). The figure quoted is the median over
+rounds of each round's median.
+
+Run with Debian's Python, which has torch:  /usr/bin/python3 bench/compare.py --build build
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+
+ELEMENTS = 16 << 20
+ROWS = 4096
+MATMUL_SIZES = (128, 256, 512, 1024, 2048)
+TORCH_ENV = {
+    "OMP_WAIT_POLICY": "PASSIVE",
+    "GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296",
+}
+
+# Workload name -> (target for torch_time / ember_time, bytes moved per call or None).
+# Targets: ember should match PyTorch within 10% on bandwidth-bound and BLAS-bound work, within
+# 20% on last-dim reductions, and beat it on per-op overhead (PyTorch's figure there includes
+# the Python interpreter, so ember has no excuse).
+STREAM_BYTES = 4 * ELEMENTS
+WORKLOADS = {
+    "add_alloc": (0.9, 3 * STREAM_BYTES),
+    "add_inplace": (0.9, 3 * STREAM_BYTES),
+    "mul_alloc": (0.9, 3 * STREAM_BYTES),
+    "mul_inplace": (0.9, 3 * STREAM_BYTES),
+    "exp_alloc": (0.9, 2 * STREAM_BYTES),
+    "relu_alloc": (0.9, 2 * STREAM_BYTES),
+    "relu_inplace": (0.9, 2 * STREAM_BYTES),
+    "sum": (0.9, STREAM_BYTES),
+    "mean": (0.9, STREAM_BYTES),
+    "max": (0.9, STREAM_BYTES),
+    "amax_lastdim": (0.8, 4 * ROWS * ROWS),
+    "logsumexp_lastdim": (0.8, 4 * ROWS * ROWS),
+    **{f"matmul/{n}": (0.9, None) for n in MATMUL_SIZES},
+    "tiny_add": (1.0, None),
+    "tiny_add_grad": (1.0, None),
+}
+
+
+# ---- PyTorch worker (runs in a child process so the thread variables apply before import) -------
+
+
+def torch_workloads(torch):
+    a = torch.rand(ELEMENTS)
+    b = torch.rand(ELEMENTS)
+    ones = torch.ones(ELEMENTS)
+    scratch = torch.rand(ELEMENTS)
+    rows = torch.randn(ROWS, ROWS)
+    one_a, one_b = torch.ones(1), torch.ones(1)
+    grad_a = torch.ones(1, requires_grad=True)
+    grad_b = torch.ones(1, requires_grad=True)
+    workloads = {
+        "add_alloc": lambda: a + b,
+        "add_inplace": lambda: scratch.add_(b),
+        "mul_alloc": lambda: a * b,
+        "mul_inplace": lambda: scratch.mul_(ones),
+        "exp_alloc": lambda: a.exp(),
+        "relu_alloc": lambda: a.relu(),
+        "relu_inplace": lambda: scratch.relu_(),
+        "sum": lambda: a.sum(),
+        "mean": lambda: a.mean(),
+        "max": lambda: a.max(),
+        "amax_lastdim": lambda: rows.amax(-1),
+        "logsumexp_lastdim": lambda: rows.logsumexp(-1),
+        "tiny_add": lambda: one_a + one_b,
+        "tiny_add_grad": lambda: grad_a + grad_b,
+    }
+    for n in MATMUL_SIZES:
+        x, y = torch.randn(n, n), torch.randn(n, n)
+        workloads[f"matmul/{n}"] = lambda x=x, y=y: x @ y
+    return workloads
+
+
+def median_time(fn, repeats, min_time):
+    """Median over repeats of the mean time per call, each repeat lasting at least min_time."""
+    fn()  # warm up caches, allocator and thread pool
+    per_call = []
+    for _ in range(repeats):
+        calls = 0
+        start = time.perf_counter()
+        while True:
+            fn()
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_time:
+                break
+        per_call.append(elapsed / calls)
+    return statistics.median(per_call)
+
+
+def torch_worker(threads, args):
+    import torch
+
+    torch.set_num_threads(threads)
+    pattern = re.compile(args.filter)
+    results = {}
+    for name, fn in torch_workloads(torch).items():
+        if pattern.search(name):
+            results[name] = median_time(fn, args.repetitions, args.min_time)
+    json.dump({"torch_version": torch.__version__, "times": results}, sys.stdout)
+
+
+# ---- driver ------------------------------------------------------------------------------------
+
+
+def thread_env(threads, extra=None):
+    env = dict(os.environ)
+    env["OMP_NUM_THREADS"] = str(threads)
+    env["OPENBLAS_NUM_THREADS"] = str(threads)
+    env.update(extra or {})
+    return env
+
+
+def run_ember(binary, threads, args):
+    command = [
+        binary,
+        f"--threads={threads}",
+        "--benchmark_format=json",
+        f"--benchmark_repetitions={args.repetitions}",
+        "--benchmark_report_aggregates_only=true",
+        f"--benchmark_min_time={args.min_time}",
+        f"--benchmark_filter={args.filter}",
+    ]
+    extra = dict(setting.split("=", 1) for setting in args.ember_env)
+    output = subprocess.run(
+        command, env=thread_env(threads, extra), check=True, capture_output=True, text=True
+    ).stdout
+    unit_seconds = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+    times = {}
+    for entry in json.loads(output)["benchmarks"]:
+        if entry.get("aggregate_name") == "median":
+            name = entry["run_name"].removesuffix("/real_time")
+            times[name] = entry["real_time"] * unit_seconds[entry["time_unit"]]
+    return times
+
+
+def run_torch(threads, args):
+    command = [
+        sys.executable,
+        os.path.abspath(__file__),
+        f"--torch-worker={threads}",
+        f"--repetitions={args.repetitions}",
+        f"--min-time={args.min_time}",
+        f"--filter={args.filter}",
+    ]
+    output = subprocess.run(
+        command, env=thread_env(threads, TORCH_ENV), check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(output)
+
+
+def format_time(seconds):
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def machine_description():
+    model, flags, memory_gib = platform.processor() or "unknown CPU", "", 0.0
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    model = value.strip()
+                elif key.strip() == "flags":
+                    flags = value.split()
+                    break
+        with open("/proc/meminfo") as meminfo:
+            memory_gib = int(meminfo.readline().split()[1]) / (1 << 20)
+    except OSError:
+        pass
+    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    return (
+        f"{model} ({isa}), {os.cpu_count()} logical CPUs, {memory_gib:.0f} GiB RAM, "
+        f"{platform.platform()}, load average {os.getloadavg()[0]:.1f} at the end of the run"
+    )
+
+
+def build_table(ember, torch, thread_counts):
+    """Markdown table rows from {threads: {name: seconds}} for both sides."""
+    header = (
+        "| workload | threads | ember | torch | torch/ember | target | pass | ember GB/s | torch GB/s |\n"
+        "|---|---|---|---|---|---|---|---|---|"
+    )
+    lines = [header]
+    for name, (target, nbytes) in WORKLOADS.items():
+        for threads in thread_counts:
+            mine = ember[threads].get(name)
+            theirs = torch[threads].get(name)
+            if mine is None or theirs is None:
+                continue
+            ratio = theirs / mine
+            verdict = "pass" if ratio >= target else "FAIL"
+            rate_mine = f"{nbytes / mine / 1e9:.1f}" if nbytes else ""
+            rate_theirs = f"{nbytes / theirs / 1e9:.1f}" if nbytes else ""
+            if name.startswith("matmul/"):
+                n = int(name.split("/")[1])
+                rate_mine = f"{2 * n**3 / mine / 1e9:.0f} GFLOP/s"
+                rate_theirs = f"{2 * n**3 / theirs / 1e9:.0f} GFLOP/s"
+            lines.append(
+                f"| {name} | {threads} | {format_time(mine)} | {format_time(theirs)} | "
+                f"{ratio:.2f} | >= {target} | {verdict} | {rate_mine} | {rate_theirs} |"
+            )
+    for threads in thread_counts:
+        triad = ember[threads].get("triad")
+        if triad is not None:
+            triad_bytes = 3 * 8 * (1 << 24)
+            lines.append(
+                f"| triad (plain OpenMP loop) | {threads} | {format_time(triad)} | | | | | "
+                f"{triad_bytes / triad / 1e9:.1f} | |"
+            )
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", default="build", help="CMake build directory with ember_bench")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved ember/torch rounds")
+    parser.add_argument("--repetitions", type=int, default=5, help="timed repeats per side")
+    parser.add_argument("--min-time", type=float, default=0.2, help="seconds per repeat")
+    parser.add_argument("--filter", default=".", help="regex over workload names")
+    parser.add_argument(
+        "--ember-env",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the ember runs (e.g. OMP_WAIT_POLICY=PASSIVE)",
+    )
+    parser.add_argument("--markdown", help="also write the report to this file (e.g. RESULTS.md)")
+    # Internal: time the PyTorch side with this many threads and print JSON.
+    parser.add_argument("--torch-worker", type=int, metavar="THREADS", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.torch_worker:
+        torch_worker(args.torch_worker, args)
+        return
+
+    binary = os.path.join(args.build, "bench", "ember_bench")
+    if not os.path.exists(binary):
+        sys.exit(f"compare.py: {binary} not found; build first (make build)")
+    rounds_ember = {t: [] for t in args.threads}
+    rounds_torch = {t: [] for t in args.threads}
+    torch_version = "?"
+    for round_number in range(args.rounds):
+        for threads in args.threads:
+            print(f"round {round_number + 1}/{args.rounds}, {threads} thread(s)", file=sys.stderr)
+            rounds_ember[threads].append(run_ember(binary, threads, args))
+            torch_run = run_torch(threads, args)
+            torch_version = torch_run["torch_version"]
+            rounds_torch[threads].append(torch_run["times"])
+
+    def median_over_rounds(rounds):
+        names = set().union(*rounds)
+        return {n: statistics.median(r[n] for r in rounds if n in r) for n in names}
+
+    ember = {t: median_over_rounds(rounds_ember[t]) for t in args.threads}
+    torch = {t: median_over_rounds(rounds_torch[t]) for t in args.threads}
+    table = build_table(ember, torch, args.threads)
+    settings = (
+        f"PyTorch {torch_version}: OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=torch.set_num_threads(n), "
+        f"{' '.join(f'{k}={v}' for k, v in TORCH_ENV.items())}.\n"
+        f"ember: OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=n, --threads=n (ember::set_num_threads)"
+        f"{''.join(' ' + setting for setting in args.ember_env)}.\n"
+        f"Medians over {args.rounds} interleaved rounds of medians of {args.repetitions} repeats "
+        f"(each >= {args.min_time} s). Ratio > 1 means ember is faster. GB/s counts logical "
+        f"reads + writes (no write-allocate). PyTorch's tiny-op times include the Python "
+        f"interpreter; ember's are C++ calls."
+    )
+    print(table)
+    print()
+    print(settings)
+    if args.markdown:
+        command = shlex.join(["/usr/bin/python3", *sys.argv])
+        with open(args.markdown, "w") as out:
+            out.write(
+                "# ember vs PyTorch benchmark results\n\n"
+                f"Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  \n"
+                f"Machine: {machine_description()}  \n"
+                f"Command: `{command}`\n\n"
+                f"{settings}\n\n{table}\n"
+            )
+
+
+if __name__ == "__main__":
+    main()
