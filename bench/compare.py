@@ -33,27 +33,33 @@ TORCH_ENV = {
 }
 
 # Workload name -> (target for torch_time / ember_time, bytes moved per call or None).
-# Targets: ember should match PyTorch within 10% on bandwidth-bound and BLAS-bound work, within
-# 20% on last-dim reductions, and beat it on per-op overhead (PyTorch's figure there includes
-# the Python interpreter, so ember has no excuse).
+# Targets are issue 2's: elementwise ops and reductions (softmax-style last-dim ones included)
+# at least 1.0x PyTorch, matmul at least 0.95x. Tiny-op overhead has absolute targets (at most
+# 1 us without autograd, 2 us recording the graph), checked against ember's time alone below.
 STREAM_BYTES = 4 * ELEMENTS
 WORKLOADS = {
-    "add_alloc": (0.9, 3 * STREAM_BYTES),
-    "add_inplace": (0.9, 3 * STREAM_BYTES),
-    "mul_alloc": (0.9, 3 * STREAM_BYTES),
-    "mul_inplace": (0.9, 3 * STREAM_BYTES),
-    "exp_alloc": (0.9, 2 * STREAM_BYTES),
-    "relu_alloc": (0.9, 2 * STREAM_BYTES),
-    "relu_inplace": (0.9, 2 * STREAM_BYTES),
-    "sum": (0.9, STREAM_BYTES),
-    "mean": (0.9, STREAM_BYTES),
-    "max": (0.9, STREAM_BYTES),
-    "amax_lastdim": (0.8, 4 * ROWS * ROWS),
-    "logsumexp_lastdim": (0.8, 4 * ROWS * ROWS),
-    **{f"matmul/{n}": (0.9, None) for n in MATMUL_SIZES},
+    "add_alloc": (1.0, 3 * STREAM_BYTES),
+    "add_inplace": (1.0, 3 * STREAM_BYTES),
+    "mul_alloc": (1.0, 3 * STREAM_BYTES),
+    "mul_inplace": (1.0, 3 * STREAM_BYTES),
+    "exp_alloc": (1.0, 2 * STREAM_BYTES),
+    "relu_alloc": (1.0, 2 * STREAM_BYTES),
+    "relu_inplace": (1.0, 2 * STREAM_BYTES),
+    "sum": (1.0, STREAM_BYTES),
+    "mean": (1.0, STREAM_BYTES),
+    "max": (1.0, STREAM_BYTES),
+    "amax_lastdim": (1.0, 4 * ROWS * ROWS),
+    "logsumexp_lastdim": (1.0, 4 * ROWS * ROWS),
+    **{f"matmul/{n}": (0.95, None) for n in MATMUL_SIZES},
     "tiny_add": (1.0, None),
     "tiny_add_grad": (1.0, None),
 }
+# Absolute limits on ember's own time per tiny op (seconds).
+TINY_LIMITS = {"tiny_add": 1e-6, "tiny_add_grad": 2e-6}
+# Elementwise ops must also reach this fraction of the triad's bandwidth.
+BANDWIDTH_FRACTION = 0.8
+ELEMENTWISE = {"add_alloc", "add_inplace", "mul_alloc", "mul_inplace", "exp_alloc", "relu_alloc",
+               "relu_inplace"}
 
 
 # ---- PyTorch worker (runs in a child process so the thread variables apply before import) -------
@@ -211,7 +217,17 @@ def build_table(ember, torch, thread_counts):
             if mine is None or theirs is None:
                 continue
             ratio = theirs / mine
-            verdict = "pass" if ratio >= target else "FAIL"
+            passed = ratio >= target
+            target_text = f">= {target}"
+            if name in TINY_LIMITS:
+                passed = mine <= TINY_LIMITS[name]
+                target_text = f"ember <= {format_time(TINY_LIMITS[name])}"
+            triad = ember[threads].get("triad")
+            if name in ELEMENTWISE and triad is not None:
+                triad_rate = 3 * 8 * (1 << 24) / triad
+                passed = passed and nbytes / mine >= BANDWIDTH_FRACTION * triad_rate
+                target_text += f", >= {BANDWIDTH_FRACTION:.0%} triad GB/s"
+            verdict = "pass" if passed else "FAIL"
             rate_mine = f"{nbytes / mine / 1e9:.1f}" if nbytes else ""
             rate_theirs = f"{nbytes / theirs / 1e9:.1f}" if nbytes else ""
             if name.startswith("matmul/"):
@@ -220,7 +236,7 @@ def build_table(ember, torch, thread_counts):
                 rate_theirs = f"{2 * n**3 / theirs / 1e9:.0f} GFLOP/s"
             lines.append(
                 f"| {name} | {threads} | {format_time(mine)} | {format_time(theirs)} | "
-                f"{ratio:.2f} | >= {target} | {verdict} | {rate_mine} | {rate_theirs} |"
+                f"{ratio:.2f} | {target_text} | {verdict} | {rate_mine} | {rate_theirs} |"
             )
     for threads in thread_counts:
         triad = ember[threads].get("triad")
