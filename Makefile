@@ -23,7 +23,7 @@ test: build
 test-sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DEMBER_SANITIZE=ON -DEMBER_BUILD_BENCH=OFF
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS) --target ember_tests
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SANITIZE_BUILD)/ember_tests --gtest_brief=1
+	OMP_WAIT_POLICY=PASSIVE ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SANITIZE_BUILD)/ember_tests --gtest_brief=1
 
 demo: build
 	$(BUILD)/train_mlp_demo
