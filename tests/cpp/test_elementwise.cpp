@@ -22,10 +22,7 @@ Tensor grad_input_in(Shape sizes, double low, double high) {
 
 bool check_gradients(const std::function<Tensor(const TensorList &)> &fn, const TensorList &inputs,
                      bool second_order = false) {
-  auto wrapped = [&](const TensorList &in) {
-    EnableGradGuard grad_mode; // gradgradcheck evaluates its inner backward under no_grad
-    return TensorList{fn(in)};
-  };
+  auto wrapped = [&](const TensorList &in) { return TensorList{fn(in)}; };
   bool ok = autograd::gradcheck(wrapped, inputs);
   if (second_order)
     ok = ok && autograd::gradgradcheck(wrapped, inputs);
