@@ -16,8 +16,13 @@ class IntArrayRef {
 public:
   IntArrayRef() = default;
   IntArrayRef(const std::vector<int64_t> &values) : data_(values.data()), size_(values.size()) {}
+  // The list lives until the end of the full expression, which outlasts the call it is
+  // passed to: the reason IntArrayRef is for parameters only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
   IntArrayRef(std::initializer_list<int64_t> values)
       : data_(values.begin()), size_(values.size()) {}
+#pragma GCC diagnostic pop
   IntArrayRef(const int64_t *data, size_t size) : data_(data), size_(size) {}
   // A single integer as a list of one, so that view(-1) and sum(1) read naturally.
   IntArrayRef(const int64_t &value) : data_(&value), size_(1) {}
