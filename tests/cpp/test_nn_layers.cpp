@@ -10,34 +10,17 @@ using namespace ember;
 namespace F = ember::nn::functional;
 using autograd::gradcheck;
 using autograd::gradgradcheck;
+using ember::testing::check_grad;
 using ember::testing::expect_close;
 using ember::testing::grad_input;
 using ember::testing::make;
+using ember::testing::ramp;
+using ember::testing::vec;
 
 namespace {
 
-// Values ((i * a) % m - m / 2) / 4 + i / 100 in row-major order, the inputs of the torch script
-// that produced the expected numbers below (same formula in Python).
-Tensor ramp(Shape sizes, int64_t a = 7, int64_t m = 11) {
-  std::vector<double> values;
-  for (int64_t i = 0; i < shape_numel(sizes); ++i)
-    values.push_back(static_cast<double>((i * a) % m - m / 2) * 0.25 +
-                     0.01 * static_cast<double>(i));
-  return make(values, sizes);
-}
-
-Tensor vec(std::vector<double> values) {
-  const int64_t n = static_cast<int64_t>(values.size());
-  return make(std::move(values), {n});
-}
-
 Tensor indices(std::vector<double> values, Shape sizes) {
   return make(std::move(values), std::move(sizes)).to(kInt64);
-}
-
-template <typename Fn> bool check_grad(Fn fn, const TensorList &inputs, bool second = false) {
-  auto wrapped = [&](const TensorList &in) { return TensorList{fn(in)}; };
-  return second ? gradgradcheck(wrapped, inputs) : gradcheck(wrapped, inputs);
 }
 
 } // namespace

@@ -10,34 +10,12 @@ using namespace ember;
 namespace F = ember::nn::functional;
 using autograd::gradcheck;
 using autograd::gradgradcheck;
+using ember::testing::check_grad;
 using ember::testing::expect_close;
 using ember::testing::grad_input;
 using ember::testing::make;
-
-namespace {
-
-// Values ((i * a) % m - m / 2) / 4 + i / 100 in row-major order, the inputs of the torch script
-// that produced the expected numbers below (same formula in Python).
-Tensor ramp(Shape sizes, int64_t a = 7, int64_t m = 11) {
-  std::vector<double> values;
-  for (int64_t i = 0; i < shape_numel(sizes); ++i)
-    values.push_back(static_cast<double>((i * a) % m - m / 2) * 0.25 +
-                     0.01 * static_cast<double>(i));
-  return make(values, sizes);
-}
-
-Tensor vec(std::vector<double> values) {
-  const int64_t n = static_cast<int64_t>(values.size());
-  return make(std::move(values), {n});
-}
-
-// gradcheck of a function of one to three inputs that returns one tensor.
-template <typename Fn> bool check_grad(Fn fn, const TensorList &inputs, bool second = false) {
-  auto wrapped = [&](const TensorList &in) { return TensorList{fn(in)}; };
-  return second ? gradgradcheck(wrapped, inputs) : gradcheck(wrapped, inputs);
-}
-
-} // namespace
+using ember::testing::ramp;
+using ember::testing::vec;
 
 TEST(NnNorm, BatchNormTrainingMatchesTorch) {
   // torch 1.13: three F.batch_norm(x * (s + 1) + s, rm, rv, w, b, True, 0.1, 1e-5) steps.

@@ -54,4 +54,26 @@ inline Tensor grad_input(Shape sizes) {
   return (rand(sizes, ember::dtype(kFloat64)) * 2 - 1).detach().requires_grad_();
 }
 
+// Values ((i * a) % m - m / 2) / 4 + i / 100 in row-major order (float64): an irregular input
+// that the torch scripts producing expected numbers rebuild with the same formula in Python.
+inline Tensor ramp(Shape sizes, int64_t a = 7, int64_t m = 11) {
+  std::vector<double> values;
+  for (int64_t i = 0; i < shape_numel(sizes); ++i)
+    values.push_back(static_cast<double>((i * a) % m - m / 2) * 0.25 +
+                     0.01 * static_cast<double>(i));
+  return make(values, sizes);
+}
+
+// A 1-d float64 tensor.
+inline Tensor vec(std::vector<double> values) {
+  const int64_t n = static_cast<int64_t>(values.size());
+  return make(std::move(values), {n});
+}
+
+// gradcheck (or, with second, gradgradcheck) of a function of inputs returning one tensor.
+template <typename Fn> bool check_grad(Fn fn, const TensorList &inputs, bool second = false) {
+  auto wrapped = [&](const TensorList &in) { return TensorList{fn(in)}; };
+  return second ? autograd::gradgradcheck(wrapped, inputs) : autograd::gradcheck(wrapped, inputs);
+}
+
 } // namespace ember::testing
