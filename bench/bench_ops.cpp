@@ -6,11 +6,10 @@
 // Usage: ember_bench [--threads=N] [Google Benchmark flags]
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <string>
 
+#include "bench_main.h"
 #include "ember/ember.h"
 
 namespace {
@@ -207,31 +206,6 @@ void register_all() {
   add("triad", triad);
 }
 
-// Takes --threads=N out of argv (Google Benchmark rejects flags it does not know).
-int take_threads_flag(int &argc, char **argv) {
-  int threads = 0;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--threads=", 10) == 0)
-      threads = std::atoi(argv[i] + 10);
-    else
-      argv[kept++] = argv[i];
-  }
-  argc = kept;
-  return threads;
-}
-
 } // namespace
 
-int main(int argc, char **argv) {
-  if (int threads = take_threads_flag(argc, argv); threads > 0)
-    ember::set_num_threads(threads);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
-    return 1;
-  benchmark::AddCustomContext("ember_threads", std::to_string(ember::get_num_threads()));
-  register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char **argv) { return ember::bench::run(argc, argv, register_all); }
