@@ -146,8 +146,10 @@ template <typename T> struct Strided {
   T operator[](int64_t i) const { return *reinterpret_cast<const T *>(data + i * stride); }
 };
 
+// op is taken by value: a copy in registers, where a reference would make the compiler reload
+// its members (alpha, ...) after every store to out, which may alias them.
 template <typename Out, typename Op, typename... Access>
-inline void map_run(const Op &op, Out *out, int64_t n, Access... in) {
+inline void map_run(const Op op, Out *out, int64_t n, Access... in) {
   if constexpr (MayThrow<Op>) {
     for (int64_t i = 0; i < n; ++i)
       out[i] = op(in[i]...);
