@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Side-by-side timing of ember and PyTorch on the same workloads, in the same run.
 
-For each round and each thread count, runs the ember_bench binary (Google Benchmark, JSON output,
+For each round and each thread count, runs the ember benchmark programs (Google Benchmark, JSON output,
 medians over --repetitions) and then this script in worker mode, which times the same workloads in
 PyTorch with a median-of-repeats timer. Each side gets its thread count through OMP_NUM_THREADS,
 OPENBLAS_NUM_THREADS (Debian's torch.set_num_threads does not limit OpenBLAS) and its own API;
@@ -32,12 +32,14 @@ TORCH_ENV = {
     "GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296",
 }
 
-# Workload name -> (target for torch_time / ember_time, bytes moved per call or None).
-# Targets are issue 2's: elementwise ops and reductions (softmax-style last-dim ones included)
-# at least 1.0x PyTorch, matmul at least 0.95x. Tiny-op overhead has absolute targets (at most
-# 1 us without autograd, 2 us recording the graph), checked against ember's time alone below.
+# Workload name -> (target for torch_time / ember_time, bytes moved per call or None), per ember
+# benchmark program. Issue 2's targets: elementwise ops and reductions (softmax-style last-dim
+# ones included) at least 1.0x PyTorch, matmul at least 0.95x; tiny-op overhead has absolute
+# targets (at most 1 us without autograd, 2 us recording the graph), checked against ember's time
+# alone below. Issue 3's: convolution, normalization, softmax, cross_entropy and optimizer steps
+# at least 1.0x.
 STREAM_BYTES = 4 * ELEMENTS
-WORKLOADS = {
+CORE_WORKLOADS = {
     "add_alloc": (1.0, 3 * STREAM_BYTES),
     "add_inplace": (1.0, 3 * STREAM_BYTES),
     "mul_alloc": (1.0, 3 * STREAM_BYTES),
@@ -54,6 +56,21 @@ WORKLOADS = {
     "tiny_add": (1.0, None),
     "tiny_add_grad": (1.0, None),
 }
+NN_WORKLOADS = {
+    "conv2d_forward/0": (1.0, None),
+    "conv2d_forward/1": (1.0, None),
+    "conv2d_forward_backward/0": (1.0, None),
+    "conv2d_forward_backward/1": (1.0, None),
+    "max_pool2d_forward_backward": (1.0, None),
+    "batch_norm_forward_backward": (1.0, None),
+    "layer_norm_forward_backward": (1.0, None),
+    "softmax_forward_backward": (1.0, None),
+    "cross_entropy_forward_backward": (1.0, None),
+    "sgd_momentum_step": (1.0, None),
+    "adam_step": (1.0, None),
+}
+PROGRAMS = {"ember_bench": CORE_WORKLOADS, "ember_bench_nn": NN_WORKLOADS}
+WORKLOADS = {name: spec for workloads in PROGRAMS.values() for name, spec in workloads.items()}
 # Absolute limits on ember's own time per tiny op (seconds).
 TINY_LIMITS = {"tiny_add": 1e-6, "tiny_add_grad": 2e-6}
 # Elementwise ops must also reach this fraction of the triad's bandwidth.
@@ -93,6 +110,84 @@ def torch_workloads(torch):
     for n in MATMUL_SIZES:
         x, y = torch.randn(n, n), torch.randn(n, n)
         workloads[f"matmul/{n}"] = lambda x=x, y=y: x @ y
+    workloads.update(torch_nn_workloads(torch))
+    return workloads
+
+
+def torch_nn_workloads(torch):
+    """The workloads of bench/bench_nn.cpp, with the same shapes and the same gradients."""
+    F = torch.nn.functional
+
+    def forward_backward(forward, leaves):
+        def step():
+            out = forward()
+            out.backward(torch.ones_like(out))
+            for leaf in leaves:
+                leaf.grad = None
+
+        return step
+
+    def leaf(*shape, fill=None):
+        t = torch.randn(*shape) if fill is None else torch.full(shape, float(fill))
+        return t.requires_grad_()
+
+    conv = [
+        (torch.randn(64, 1, 28, 28), leaf(32, 1, 3, 3), leaf(32)),
+        (leaf(64, 32, 14, 14), leaf(64, 32, 3, 3), leaf(64)),
+    ]
+    pool_input = leaf(64, 32, 28, 28)
+    bn_input, bn_weight, bn_bias = leaf(64, 32, 28, 28), leaf(32, fill=1), leaf(32, fill=0)
+    running_mean, running_var = torch.zeros(32), torch.ones(32)
+    ln_input, ln_weight, ln_bias = leaf(4096, 1024), leaf(1024, fill=1), leaf(1024, fill=0)
+    softmax_input = leaf(4096, 1024)
+    logits, labels = leaf(4096, 1000), torch.randint(0, 1000, (4096,))
+    def no_grad(forward):
+        def step():
+            with torch.no_grad():
+                return forward()
+
+        return step
+
+    workloads = {}
+    for index, (x, w, b) in enumerate(conv):
+        leaves = [t for t in (x, w, b) if t.requires_grad]
+
+        def forward(x=x, w=w, b=b):
+            return F.conv2d(x, w, b, 1, 1)
+
+        workloads[f"conv2d_forward/{index}"] = no_grad(forward)
+        workloads[f"conv2d_forward_backward/{index}"] = forward_backward(forward, leaves)
+    workloads["max_pool2d_forward_backward"] = forward_backward(
+        lambda: F.max_pool2d(pool_input, 2), [pool_input]
+    )
+    workloads["batch_norm_forward_backward"] = forward_backward(
+        lambda: F.batch_norm(bn_input, running_mean, running_var, bn_weight, bn_bias, True),
+        [bn_input, bn_weight, bn_bias],
+    )
+    workloads["layer_norm_forward_backward"] = forward_backward(
+        lambda: F.layer_norm(ln_input, (1024,), ln_weight, ln_bias), [ln_input, ln_weight, ln_bias]
+    )
+    workloads["softmax_forward_backward"] = forward_backward(
+        lambda: F.softmax(softmax_input, -1), [softmax_input]
+    )
+    workloads["cross_entropy_forward_backward"] = forward_backward(
+        lambda: F.cross_entropy(logits, labels), [logits]
+    )
+
+    def optimizer_step(make_optimizer):
+        params = [torch.randn(1 << 20, requires_grad=True) for _ in range(10)]
+        for p in params:
+            p.grad = torch.randn(1 << 20)
+        optimizer = make_optimizer(params)
+        optimizer.step()  # creates the state outside the timed loop
+        return optimizer.step
+
+    # torch 1.13's CPU default (foreach=None) runs the per-tensor loop; the multi-tensor
+    # (foreach=True) form is faster for these sizes, so PyTorch gets that.
+    workloads["sgd_momentum_step"] = optimizer_step(
+        lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9, foreach=True)
+    )
+    workloads["adam_step"] = optimizer_step(lambda p: torch.optim.Adam(p, lr=1e-3, foreach=True))
     return workloads
 
 
@@ -136,26 +231,32 @@ def thread_env(threads, extra=None):
     return env
 
 
-def run_ember(binary, threads, args):
-    command = [
-        binary,
-        f"--threads={threads}",
-        "--benchmark_format=json",
-        f"--benchmark_repetitions={args.repetitions}",
-        "--benchmark_report_aggregates_only=true",
-        f"--benchmark_min_time={args.min_time}",
-        f"--benchmark_filter={args.filter}",
-    ]
+def run_ember(build, threads, args):
+    """Times every ember program that has a workload matching the filter: {name: seconds}."""
+    pattern = re.compile(args.filter)
     extra = dict(setting.split("=", 1) for setting in args.ember_env)
-    output = subprocess.run(
-        command, env=thread_env(threads, extra), check=True, capture_output=True, text=True
-    ).stdout
     unit_seconds = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     times = {}
-    for entry in json.loads(output)["benchmarks"]:
-        if entry.get("aggregate_name") == "median":
-            name = entry["run_name"].removesuffix("/real_time")
-            times[name] = entry["real_time"] * unit_seconds[entry["time_unit"]]
+    for program, workloads in PROGRAMS.items():
+        names = [*workloads, "triad"] if program == "ember_bench" else list(workloads)
+        if not any(pattern.search(name) for name in names):
+            continue
+        command = [
+            os.path.join(build, "bench", program),
+            f"--threads={threads}",
+            "--benchmark_format=json",
+            f"--benchmark_repetitions={args.repetitions}",
+            "--benchmark_report_aggregates_only=true",
+            f"--benchmark_min_time={args.min_time}",
+            f"--benchmark_filter={args.filter}",
+        ]
+        output = subprocess.run(
+            command, env=thread_env(threads, extra), check=True, capture_output=True, text=True
+        ).stdout
+        for entry in json.loads(output)["benchmarks"]:
+            if entry.get("aggregate_name") == "median":
+                name = entry["run_name"].removesuffix("/real_time")
+                times[name] = entry["real_time"] * unit_seconds[entry["time_unit"]]
     return times
 
 
@@ -272,16 +373,17 @@ def main():
         torch_worker(args.torch_worker, args)
         return
 
-    binary = os.path.join(args.build, "bench", "ember_bench")
-    if not os.path.exists(binary):
-        sys.exit(f"compare.py: {binary} not found; build first (make build)")
+    for program in PROGRAMS:
+        binary = os.path.join(args.build, "bench", program)
+        if not os.path.exists(binary):
+            sys.exit(f"compare.py: {binary} not found; build first (make build)")
     rounds_ember = {t: [] for t in args.threads}
     rounds_torch = {t: [] for t in args.threads}
     torch_version = "?"
     for round_number in range(args.rounds):
         for threads in args.threads:
             print(f"round {round_number + 1}/{args.rounds}, {threads} thread(s)", file=sys.stderr)
-            rounds_ember[threads].append(run_ember(binary, threads, args))
+            rounds_ember[threads].append(run_ember(args.build, threads, args))
             torch_run = run_torch(threads, args)
             torch_version = torch_run["torch_version"]
             rounds_torch[threads].append(torch_run["times"])
