@@ -3,23 +3,15 @@
 // cumulative momentum against torch 1.13 (numbers from tests/reference/nn_modules_reference.py).
 #include <sstream>
 
-#include "test_util.h"
+#include "nn_modules_test_util.h"
 
 using namespace ember;
 using ember::testing::expect_close;
+using ember::testing::fill;
 using ember::testing::make;
 using ember::testing::ramp;
 
 namespace {
-
-// Fills every floating tensor of the state dict with ramp(shape) * scale, as the reference
-// script's fill().
-void fill(nn::Module &module, double scale) {
-  NoGradGuard no_grad;
-  for (auto &[name, tensor] : module.state_dict())
-    if (tensor.is_floating_point())
-      Tensor(tensor).copy_(ramp(tensor.sizes()) * scale);
-}
 
 std::string repr(const nn::Module &module) {
   std::ostringstream out;

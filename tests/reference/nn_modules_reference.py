@@ -65,6 +65,47 @@ def nested_repr():
     print(cpp_repr(model))
 
 
-for section in [padding_modes, batch_norm_cumulative, nested_repr]:
+def multihead_attention():
+    mha = nn.MultiheadAttention(4, 2, kdim=3, vdim=5, add_bias_kv=True, add_zero_attn=True)
+    print([(k, list(v.shape)) for k, v in mha.state_dict().items()])
+    fill(mha, 0.1)
+    padding = torch.tensor([[False, False], [False, True]])
+    attn_mask = ramp(3, 2) * 0.2
+    output, weights = mha(ramp(3, 2, 4) * 0.5, ramp(2, 2, 3) * 0.5, ramp(2, 2, 5) * 0.5,
+                          key_padding_mask=padding, attn_mask=attn_mask)
+    show("output", output)
+    show("weights", weights)
+
+
+def transformer_encoder():
+    layer = nn.TransformerEncoderLayer(4, 2, dim_feedforward=6, activation="gelu",
+                                       batch_first=True, norm_first=True)
+    encoder = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(4))
+    fill(encoder, 0.1)
+    encoder.eval()
+    padding = torch.tensor([[False, False, False], [False, False, True]])
+    show("encoder output", encoder(ramp(2, 3, 4), src_key_padding_mask=padding))
+
+
+def transformer_decoder():
+    layer = nn.TransformerDecoderLayer(4, 2, dim_feedforward=6)
+    decoder = nn.TransformerDecoder(layer, 2)
+    fill(decoder, 0.1)
+    decoder.eval()
+    tgt_mask = nn.Transformer.generate_square_subsequent_mask(3)
+    show("decoder output", decoder(ramp(3, 2, 4), ramp(2, 2, 4) * 0.3, tgt_mask=tgt_mask))
+
+
+def transformer():
+    model = nn.Transformer(d_model=4, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+                           dim_feedforward=6, batch_first=True)
+    print(" ".join(model.state_dict().keys()))
+    fill(model, 0.1)
+    model.eval()
+    show("transformer output", model(ramp(2, 3, 4), ramp(2, 2, 4) * 0.5))
+
+
+for section in [padding_modes, batch_norm_cumulative, nested_repr, multihead_attention,
+                transformer_encoder, transformer_decoder, transformer]:
     print(f"// ---- {section.__name__}")
     section()
