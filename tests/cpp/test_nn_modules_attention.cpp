@@ -242,3 +242,46 @@ TEST(NnModulesAttention, TransformerDropoutOnlyInTraining) {
   layer->train();
   EXPECT_GT((layer(src) - layer(src)).abs().max().item<double>(), 1e-3);
 }
+
+TEST(NnModulesAttention, EncoderReprMatchesTorch) {
+  nn::TransformerEncoder encoder(
+      nn::TransformerEncoderOptions(
+          nn::TransformerEncoderLayer(nn::TransformerEncoderLayerOptions(4, 2).dim_feedforward(8)),
+          2)
+          .norm(nn::LayerNorm(nn::LayerNormOptions({4}))));
+  const std::string layer = R"(TransformerEncoderLayer(
+      (self_attn): MultiheadAttention(
+        (out_proj): NonDynamicallyQuantizableLinear(in_features=4, out_features=4, bias=true)
+      )
+      (linear1): Linear(in_features=4, out_features=8, bias=true)
+      (dropout): Dropout(p=0.1, inplace=false)
+      (linear2): Linear(in_features=8, out_features=4, bias=true)
+      (norm1): LayerNorm((4,), eps=1e-05, elementwise_affine=true)
+      (norm2): LayerNorm((4,), eps=1e-05, elementwise_affine=true)
+      (dropout1): Dropout(p=0.1, inplace=false)
+      (dropout2): Dropout(p=0.1, inplace=false)
+    ))";
+  // repr() of the same torch 1.13 TransformerEncoder, with C++'s true/false.
+  std::ostringstream text;
+  text << *encoder;
+  EXPECT_EQ(text.str(), "TransformerEncoder(\n  (layers): ModuleList(\n    (0): " + layer +
+                            "\n    (1): " + layer +
+                            "\n  )\n  (norm): LayerNorm((4,), eps=1e-05, "
+                            "elementwise_affine=true)\n)");
+}
+
+TEST(NnModulesAttention, BiasKvAndZeroAttentionGradcheck) {
+  nn::MultiheadAttention mha(
+      nn::MultiheadAttentionOptions(4, 2).kdim(3).vdim(5).add_bias_kv(true).add_zero_attn(true));
+  mha->to(kFloat64);
+  const Tensor value = ramp({2, 5}) * 0.2;
+  const Tensor padding = make({0, 1}, {2}).to(kBool);
+  const Tensor attn_mask = ramp({3, 2}) * 0.1;
+  const Tensor query = ember::testing::grad_input({3, 4});
+  const Tensor key = ember::testing::grad_input({3, 2}).t().detach().requires_grad_();
+  EXPECT_TRUE(ember::testing::check_grad(
+      [&](const TensorList &in) {
+        return std::get<0>(mha(in[0], in[1], value, padding, true, attn_mask));
+      },
+      {query, key}));
+}

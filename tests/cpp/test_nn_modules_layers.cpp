@@ -131,6 +131,19 @@ TEST(NnModulesLayers, EmbeddingFromPretrained) {
   expect_close(trained->weight.grad(), make({0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0}, {4, 3}));
 }
 
+TEST(NnModulesLayers, EmbeddingMaxNormRenormalizesLookedUpRows) {
+  nn::Embedding embedding(nn::EmbeddingOptions(4, 3).max_norm(1.0));
+  embedding->to(kFloat64);
+  {
+    NoGradGuard no_grad;
+    embedding->weight.copy_(ramp({4, 3}) * 2);
+  }
+  const Tensor untouched = embedding->weight[1].clone();
+  const Tensor rows = embedding(make({0, 2}, {2}, kInt64));
+  expect_close(rows.norm(2, {1}), ones({2}, dtype(kFloat64)), 1e-6, 1e-6);
+  expect_close(embedding->weight[1], untouched, 0, 0); // only looked-up rows change
+}
+
 // Each repr is torch 1.13's for the same layer (with C++'s true/false).
 TEST(NnModulesLayers, ReprMatchesTorch) {
   using nn::ConvPadding;
