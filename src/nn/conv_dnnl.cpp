@@ -50,7 +50,15 @@ std::optional<int64_t> right_padding(const ConvGeometry &g, int d) {
   return exact >= 0 ? std::optional<int64_t>(exact) : std::nullopt;
 }
 
+// oneDNN's kernels block channels by 16 and the reorders to and from those layouts cost about
+// as much as a pass over the activations: below 16 channels per group on either side the
+// im2col kernels, which read the plain layout directly, are faster (the 1-channel first layer
+// of an image CNN, for one).
+constexpr int64_t kMinGroupChannels = 16;
+
 std::optional<Layout> layout_of(const ConvProblem &p) {
+  if (p.image_channels / p.groups < kMinGroupChannels || p.group_out() < kMinGroupChannels)
+    return std::nullopt;
   const ConvGeometry &g = p.geometry;
   const bool flat = g.image[0] == 1 && g.kernel[0] == 1 && g.padding[0] == 0;
   const int first_dim = flat ? 1 : 0;
