@@ -401,6 +401,23 @@ TEST(NnPool, MaxPoolPropagatesNaN) {
   EXPECT_EQ(values.data_ptr<double>()[1], 3.0);
 }
 
+TEST(NnPool, MaxPoolUniformWindowsBreakTiesAsTorch) {
+  // Overlapping windows without padding (the branch-free kernel) over many ties and a NaN.
+  // torch: x = pattern (1, 2, 7, 6), 3, 5; x.view(-1)[9] = nan;
+  // F.max_pool2d(x, (3, 2), (2, 2), return_indices=True)
+  Tensor x = pattern({1, 2, 7, 6}, 3, 5);
+  x.data_ptr<double>()[9] = NAN;
+  for (const DType type : {kFloat64, kFloat32}) {
+    auto [values, indices] = F::max_pool2d_with_indices(x.to(type), {3, 2}, 2);
+    expect_close(values, make({0.25, NAN, 0.125, 0.25, 0.125, 0.25, 0.125, 0.25, 0.25, 0.25, 0.125,
+                               0.25, 0.125, 0.25, 0.25, 0.25, 0.25, 0.25},
+                              {1, 2, 3, 3}));
+    EXPECT_TRUE(
+        equal(indices, ints({13, 9, 11, 13, 21, 23, 31, 33, 28, 1, 9, 11, 19, 21, 16, 31, 26, 41},
+                            {1, 2, 3, 3})));
+  }
+}
+
 TEST(NnPool, AvgPoolMatchesTorch) {
   const Tensor x = pattern({1, 1, 5, 5});
   // torch: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False)
