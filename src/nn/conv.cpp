@@ -70,7 +70,53 @@ template <typename T> const T *sample_columns(const ConvProblem &p, const T *ima
   return buffer;
 }
 
-Tensor bias_gradient(const Tensor &grad) { return grad.sum({0, 2, 3, 4}); }
+// Sums (N, C, D, H, W) over all but the channel dim: the bias gradient. Threads split the
+// channels and each sums its planes with 16 running partials (vectorized; the order is fixed,
+// so results do not depend on the thread count), well ahead of the general reduction on these
+// shapes. Its gradient broadcasts back.
+Tensor bias_gradient(const Tensor &grad) {
+  const int64_t batch = grad.size(0), channels = grad.size(1);
+  const int64_t plane = grad.numel() / std::max<int64_t>(batch * channels, 1);
+  Tensor out = empty({channels}, grad.options());
+  {
+    NoGradGuard no_grad;
+    const Tensor y = grad.contiguous();
+    dispatch_floating(y.dtype(), "conv bias gradient", [&](auto tag) {
+      using T = decltype(tag);
+      constexpr int64_t kLanes = 16;
+      const T *py = y.data_ptr<T>();
+      T *po = out.data_ptr<T>();
+      cpu::parallel_for(0, channels,
+                        std::max<int64_t>(1, cpu::kGrainSize / std::max<int64_t>(1, batch * plane)),
+                        [&](int64_t begin, int64_t end) {
+                          for (int64_t c = begin; c < end; ++c) {
+                            T partial[kLanes] = {};
+                            T tail = 0;
+                            for (int64_t n = 0; n < batch; ++n) {
+                              const T *x = py + (n * channels + c) * plane;
+                              int64_t i = 0;
+                              for (; i + kLanes <= plane; i += kLanes)
+                                for (int64_t j = 0; j < kLanes; ++j)
+                                  partial[j] += x[i + j];
+                              for (; i < plane; ++i)
+                                tail += x[i];
+                            }
+                            for (const T value : partial)
+                              tail += value;
+                            po[c] = tail;
+                          }
+                        });
+    });
+  }
+  if (autograd::needs_grad(grad)) {
+    const Shape shape = grad.sizes();
+    autograd::record("ConvolutionBiasBackward", {grad}, {out}, {},
+                     [shape](const autograd::BackwardContext &, const TensorList &grads) {
+                       return TensorList{grads[0].view({1, -1, 1, 1, 1}).expand(shape)};
+                     });
+  }
+  return out;
+}
 
 Tensor contiguous_or_undefined(const Tensor &t) { return t.defined() ? t.contiguous() : t; }
 
