@@ -304,6 +304,20 @@ TEST(NnConv, Float32WideConvTransposeMatchesFloat64) {
       {pattern({2, 16, 4, 5}), pattern({16, 16, 3, 3}, 5, 7), pattern({16}, 3, 5)});
 }
 
+TEST(NnConv, Float32WideConvIsDeterministic) {
+  // Same inputs, same thread count: bitwise the same output and gradients, run after run.
+  const auto run = [] {
+    const Tensor x = pattern({4, 16, 12, 12}).to(kFloat32).requires_grad_();
+    const Tensor w = pattern({32, 16, 3, 3}, 5, 7).to(kFloat32).requires_grad_();
+    const Tensor y = F::conv2d(x, w, {}, 1, 1);
+    y.backward(pattern(y.sizes(), 11, 13).to(kFloat32));
+    return TensorList{y, x.grad(), w.grad()};
+  };
+  const TensorList first = run(), second = run();
+  for (size_t i = 0; i < first.size(); ++i)
+    EXPECT_TRUE(equal(first[i], second[i])) << "result " << i;
+}
+
 // ---- unfold / fold --------------------------------------------------------------------------
 
 TEST(NnConv, UnfoldMatchesTorchAndFoldIsItsAdjoint) {
