@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   libgtest-dev libbenchmark-dev
-  libopenblas-openmp-dev libsleef-dev
+  libopenblas-openmp-dev libsleef-dev libdnnl-dev
 )
 if [[ "${EMBER_BENCH_DEPS:-0}" == 1 ]]; then
   packages+=(python3-torch python3-numpy)
