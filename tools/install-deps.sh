@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libgtest-dev libbenchmark-dev
   libopenblas-openmp-dev libsleef-dev libdnnl-dev
+  zlib1g-dev nlohmann-json3-dev libstb-dev dataset-fashion-mnist
 )
 if [[ "${EMBER_BENCH_DEPS:-0}" == 1 ]]; then
   packages+=(python3-torch python3-numpy)
