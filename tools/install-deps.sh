@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libgtest-dev libbenchmark-dev
   libopenblas-openmp-dev libsleef-dev
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-torch
 )
 if [[ "${EMBER_BENCH_DEPS:-0}" == 1 ]]; then
   packages+=(python3-torch python3-numpy)
