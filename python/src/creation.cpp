@@ -35,6 +35,8 @@ void read_nested(py::handle object, size_t depth, Nested &out) {
   if (depth != out.sizes.size())
     throw py::value_error("tensor: expected a sequence at dim " + std::to_string(depth) +
                           ", got a number (the nested lists are not rectangular)");
+  if (PyUnicode_Check(o))
+    throw py::value_error("tensor: too many dimensions 'str'");
   Scalar value;
   if (t != nullptr)
     value = t->item();

@@ -31,6 +31,12 @@ int64_t dims_consumed(py::handle item) {
 Tensor index_tensor(py::handle item) {
   if (const Tensor *t = as_tensor(item))
     return *t;
+  EMBER_CHECK_T(TypeError, !PyUnicode_Check(item.ptr()), "a string is not a valid index");
+  EMBER_CHECK_T(IndexError,
+                PyList_Check(item.ptr()) || PyTuple_Check(item.ptr()) || PyFloat_Check(item.ptr()),
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte tensors are "
+                "valid indices (got ",
+                py::str(item.get_type().attr("__name__")).cast<std::string>(), ")");
   return py::module_::import("ember._C").attr("_tensor")(item).cast<Tensor>();
 }
 

@@ -110,7 +110,7 @@ void bind_tensor(py::module_ &m) {
           [](const Tensor &t, std::optional<int64_t> dim) -> py::object {
             if (dim)
               return py::int_(t.stride(*dim));
-            return py::cast(t.strides());
+            return py::tuple(py::cast(t.strides()));
           },
           py::arg("dim") = py::none())
       .def_property_readonly("dtype", &Tensor::dtype)
@@ -132,7 +132,14 @@ void bind_tensor(py::module_ &m) {
       .def("data_ptr", [](const Tensor &t) { return reinterpret_cast<uintptr_t>(t.data_ptr()); })
       .def("_is_view", [](const Tensor &t) { return t.impl()->is_view(); })
       // ---- values ----
-      .def("item", [](const Tensor &t) { return scalar_to_python(t.item()); })
+      .def("item",
+           [](const Tensor &t) {
+             if (t.numel() != 1)
+               throw py::value_error("only one element tensors can be converted to Python "
+                                     "scalars (got " +
+                                     std::to_string(t.numel()) + " elements)");
+             return scalar_to_python(t.item());
+           })
       .def("tolist", &tolist_fast)
       .def("__bool__",
            [](const Tensor &t) {
