@@ -90,7 +90,7 @@ void bind_tensor(py::module_ &m) {
                std::to_string(reinterpret_cast<uintptr_t>(&node)) + ">";
       });
 
-  py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol(), py::dynamic_attr());
+  py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol());
   cls.def(py::init<>())
       .def(py::init([](const Tensor &data) { return data.detach(); }), py::arg("data"))
       .def("__repr__", &repr)
