@@ -3,7 +3,7 @@ BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test test-cpp test-sanitize demo bench format clean
+.PHONY: all deps build test test-cpp test-python test-sanitize demo bench format clean
 
 all: build
 
@@ -18,7 +18,12 @@ build: deps
 # Every test: the C++ suite, then the same suite under ASan + UBSan with leak checking.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) test-python
 	$(MAKE) test-sanitize
+
+# The pytest suite against the build tree's package, with PyTorch (Debian's python3-torch) as the oracle.
+test-python: build
+	PYTHONPATH=$(BUILD)/python OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 -m pytest -q tests/python
 
 test-sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DEMBER_SANITIZE=ON -DEMBER_BUILD_BENCH=OFF

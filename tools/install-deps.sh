@@ -6,11 +6,11 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   libgtest-dev libbenchmark-dev
-  libopenblas-openmp-dev libsleef-dev
+  libopenblas-openmp-dev libsleef-dev libdnnl-dev
+  zlib1g-dev nlohmann-json3-dev libstb-dev dataset-fashion-mnist
+  # the Python package; PyTorch is the tests' oracle and the benchmarks' peer, never linked
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-torch
 )
-if [[ "${EMBER_BENCH_DEPS:-0}" == 1 ]]; then
-  packages+=(python3-torch python3-numpy)
-fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -6,6 +6,7 @@
 #include "ember/nn/init.h"
 #include "ember/nn/module.h"
 #include "ember/nn/modules/activation.h"
+#include "ember/nn/modules/attention.h"
 #include "ember/nn/modules/conv.h"
 #include "ember/nn/modules/dropout.h"
 #include "ember/nn/modules/embedding.h"
@@ -14,4 +15,5 @@
 #include "ember/nn/modules/normalization.h"
 #include "ember/nn/modules/pooling.h"
 #include "ember/nn/modules/shape.h"
+#include "ember/nn/modules/transformer.h"
 #include "ember/nn/utils.h"

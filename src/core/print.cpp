@@ -67,9 +67,11 @@ Formatter make_formatter(const Tensor &values, DType dtype) {
       if (magnitude > 0)
         min_abs = std::min(min_abs, magnitude);
     }
-    if (integral && max_abs < 1e8)
+    // As torch: a wide range (ratio above 1000) goes scientific, integral values included.
+    const bool wide = max_abs > 1e8 || (min_abs != INFINITY && max_abs / min_abs > 1000);
+    if (integral && !wide)
       formatter.mode = Formatter::Mode::IntegralFloat;
-    else if (max_abs > 1e8 || (min_abs < 1e-4) || (min_abs != INFINITY && max_abs / min_abs > 1000))
+    else if (wide || min_abs < 1e-4)
       formatter.mode = Formatter::Mode::Scientific;
   }
   for (int64_t i = 0; i < n; ++i)
@@ -85,7 +87,9 @@ void print_dims(std::ostream &out, const Tensor &t, const Formatter &formatter, 
     return;
   }
   const int64_t size = t.size(0);
-  auto print_index = [&](int64_t i) { print_dims(out, t.select(0, i), formatter, indent + 1, summarize); };
+  auto print_index = [&](int64_t i) {
+    print_dims(out, t.select(0, i), formatter, indent + 1, summarize);
+  };
   out << '[';
   bool elide = summarize && size > 2 * kEdgeItems;
   const std::string separator =
@@ -116,9 +120,13 @@ std::ostream &operator<<(std::ostream &out, const Tensor &tensor) {
   std::ostringstream body;
   if (tensor.numel() == 0 && tensor.dim() == 1)
     body << "[]";
-  else if (tensor.numel() == 0)
-    body << "[], size=" << tensor.sizes();
-  else
+  else if (tensor.numel() == 0) {
+    // torch prints the size of an empty tensor as a tuple: size=(2, 0).
+    body << "[], size=(";
+    for (size_t i = 0; i < tensor.sizes().size(); ++i)
+      body << (i ? ", " : "") << tensor.sizes()[i];
+    body << (tensor.sizes().size() == 1 ? ",)" : ")");
+  } else
     print_dims(body, values, formatter, static_cast<int>(prefix.size()), summarize);
   out << prefix << body.str();
   if (tensor.dtype() != default_dtype() && tensor.dtype() != kInt64 && tensor.dtype() != kBool)

@@ -11,60 +11,27 @@
 // Kernels: per sample, im2col into a reused buffer and one GEMM per group through OpenBLAS.
 // Samples are split over threads (OpenBLAS stays single-threaded inside a parallel region, so
 // the two do not fight); a lone sample runs alone with OpenBLAS threading each GEMM.
-#include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <memory>
 
 #include "autograd/record.h"
+#include "backend/cpu/blas.h"
 #include "backend/cpu/parallel.h"
 #include "ember/autograd.h"
 #include "ember/nn/functional/conv.h"
 #include "nn/arguments.h"
+#include "nn/conv_dnnl.h"
+#include "nn/conv_problem.h"
 #include "nn/im2col.h"
 
 namespace ember::nn::functional {
 namespace {
 
-template <typename T>
-void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const T *a, int64_t lda,
-          const T *b, int64_t ldb, T beta, T *c, int64_t ldc) {
-  const auto ta = trans_a ? CblasTrans : CblasNoTrans;
-  const auto tb = trans_b ? CblasTrans : CblasNoTrans;
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
-  else
-    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
-}
-
-// The sizes of one grouped convolution: image side (batch, image_channels, *image), columns side
-// (batch, column_channels, *columns), weight (column_channels, image_channels / groups, *kernel).
-struct ConvProblem {
-  ConvGeometry geometry;
-  int64_t batch, image_channels, column_channels, groups;
-
-  int64_t group_out() const { return column_channels / groups; } // GEMM rows per group
-  int64_t group_rows() const { return image_channels / groups * geometry.kernel_volume(); }
-  int64_t positions() const { return geometry.columns_volume(); }
-  int64_t image_numel() const { return image_channels * geometry.image_volume(); }
-  int64_t columns_numel() const { return column_channels * positions(); }
-  int64_t weight_numel() const { return column_channels * group_rows(); }
-  // The im2col buffer of one sample; a pointwise conv reads the image directly.
-  int64_t buffer_numel() const {
-    return geometry.is_pointwise() ? 0 : groups * group_rows() * positions();
-  }
-  Shape image_shape() const {
-    return {batch, image_channels, geometry.image[0], geometry.image[1], geometry.image[2]};
-  }
-  Shape columns_shape() const {
-    return {batch, column_channels, geometry.columns[0], geometry.columns[1], geometry.columns[2]};
-  }
-  Shape weight_shape() const {
-    return {column_channels, image_channels / groups, geometry.kernel[0], geometry.kernel[1],
-            geometry.kernel[2]};
-  }
-};
+using cpu::gemm;
+using ember::nn::ConvPass;
+using ember::nn::ConvProblem;
 
 // Below this many multiply-adds a convolution runs on the calling thread.
 constexpr int64_t kMinParallelWork = int64_t{1} << 18;
@@ -93,7 +60,53 @@ template <typename T> const T *sample_columns(const ConvProblem &p, const T *ima
   return buffer;
 }
 
-Tensor bias_gradient(const Tensor &grad) { return grad.sum({0, 2, 3, 4}); }
+// Sums (N, C, D, H, W) over all but the channel dim: the bias gradient. Threads split the
+// channels and each sums its planes with 16 running partials (vectorized; the order is fixed,
+// so results do not depend on the thread count), well ahead of the general reduction on these
+// shapes. Its gradient broadcasts back.
+Tensor bias_gradient(const Tensor &grad) {
+  const int64_t batch = grad.size(0), channels = grad.size(1);
+  const int64_t plane = grad.numel() / std::max<int64_t>(batch * channels, 1);
+  Tensor out = empty({channels}, grad.options());
+  {
+    NoGradGuard no_grad;
+    const Tensor y = grad.contiguous();
+    dispatch_floating(y.dtype(), "conv bias gradient", [&](auto tag) {
+      using T = decltype(tag);
+      constexpr int64_t kLanes = 16;
+      const T *py = y.data_ptr<T>();
+      T *po = out.data_ptr<T>();
+      cpu::parallel_for(0, channels,
+                        std::max<int64_t>(1, cpu::kGrainSize / std::max<int64_t>(1, batch * plane)),
+                        [&](int64_t begin, int64_t end) {
+                          for (int64_t c = begin; c < end; ++c) {
+                            T partial[kLanes] = {};
+                            T tail = 0;
+                            for (int64_t n = 0; n < batch; ++n) {
+                              const T *x = py + (n * channels + c) * plane;
+                              int64_t i = 0;
+                              for (; i + kLanes <= plane; i += kLanes)
+                                for (int64_t j = 0; j < kLanes; ++j)
+                                  partial[j] += x[i + j];
+                              for (; i < plane; ++i)
+                                tail += x[i];
+                            }
+                            for (const T value : partial)
+                              tail += value;
+                            po[c] = tail;
+                          }
+                        });
+    });
+  }
+  if (autograd::needs_grad(grad)) {
+    const Shape shape = grad.sizes();
+    autograd::record("ConvolutionBiasBackward", {grad}, {out}, {},
+                     [shape](const autograd::BackwardContext &, const TensorList &grads) {
+                       return TensorList{grads[0].view({1, -1, 1, 1, 1}).expand(shape)};
+                     });
+  }
+  return out;
+}
 
 Tensor contiguous_or_undefined(const Tensor &t) { return t.defined() ? t.contiguous() : t; }
 
@@ -101,35 +114,49 @@ Tensor convolution_transpose(const ConvProblem &p, const Tensor &columns, const 
                              const Tensor &bias);
 Tensor convolution_weight(const ConvProblem &p, const Tensor &image, const Tensor &columns);
 
-// columns[n, g] = weight[g] @ im2col(image[n])[g] + bias.
+// Runs a pass through oneDNN if it takes the problem (float32 only; see conv_dnnl.cpp).
+bool run_dnnl(ConvPass pass, const ConvProblem &p, const Tensor &first, const Tensor &second,
+              const Tensor &bias, Tensor &out) {
+  return first.dtype() == kFloat32 && p.batch > 0 &&
+         dnnl_convolution(pass, p, first.data_ptr<float>(), second.data_ptr<float>(),
+                          bias.defined() ? bias.data_ptr<float>() : nullptr, out.data_ptr<float>());
+}
+
+// columns[n, g] = weight[g] @ im2col(image[n])[g] + bias, on contiguous operands.
+void gemm_convolution(const ConvProblem &p, const Tensor &x, const Tensor &w, const Tensor &b,
+                      Tensor &out) {
+  const int64_t slots = batch_slots(p);
+  Tensor buffers = empty({slots, p.buffer_numel()}, x.options());
+  dispatch_floating(x.dtype(), "conv", [&](auto tag) {
+    using T = decltype(tag);
+    const T *px = x.data_ptr<T>(), *pw = w.data_ptr<T>();
+    const T *pb = b.defined() ? b.data_ptr<T>() : nullptr;
+    T *py = out.data_ptr<T>();
+    const int64_t M = p.group_out(), K = p.group_rows(), L = p.positions();
+    for_each_slot(p.batch, slots, [&](int64_t slot, int64_t begin, int64_t end) {
+      T *buffer = buffers.data_ptr<T>() + slot * p.buffer_numel();
+      for (int64_t n = begin; n < end; ++n) {
+        const T *cols = sample_columns(p, px + n * p.image_numel(), buffer);
+        T *y = py + n * p.columns_numel();
+        if (pb)
+          for (int64_t c = 0; c < p.column_channels; ++c)
+            std::fill(y + c * L, y + (c + 1) * L, pb[c]);
+        for (int64_t g = 0; g < p.groups; ++g)
+          gemm<T>(false, false, M, L, K, pw + g * M * K, K, cols + g * K * L, L, pb ? T(1) : T(0),
+                  y + g * M * L, L);
+      }
+    });
+  });
+}
+
 Tensor convolution(const ConvProblem &p, const Tensor &image, const Tensor &weight,
                    const Tensor &bias) {
   Tensor out = empty(p.columns_shape(), image.options());
   {
     NoGradGuard no_grad;
     const Tensor x = image.contiguous(), w = weight.contiguous(), b = contiguous_or_undefined(bias);
-    const int64_t slots = batch_slots(p);
-    Tensor buffers = empty({slots, p.buffer_numel()}, image.options());
-    dispatch_floating(image.dtype(), "conv", [&](auto tag) {
-      using T = decltype(tag);
-      const T *px = x.data_ptr<T>(), *pw = w.data_ptr<T>();
-      const T *pb = b.defined() ? b.data_ptr<T>() : nullptr;
-      T *py = out.data_ptr<T>();
-      const int64_t M = p.group_out(), K = p.group_rows(), L = p.positions();
-      for_each_slot(p.batch, slots, [&](int64_t slot, int64_t begin, int64_t end) {
-        T *buffer = buffers.data_ptr<T>() + slot * p.buffer_numel();
-        for (int64_t n = begin; n < end; ++n) {
-          const T *cols = sample_columns(p, px + n * p.image_numel(), buffer);
-          T *y = py + n * p.columns_numel();
-          if (pb)
-            for (int64_t c = 0; c < p.column_channels; ++c)
-              std::fill(y + c * L, y + (c + 1) * L, pb[c]);
-          for (int64_t g = 0; g < p.groups; ++g)
-            gemm<T>(false, false, M, L, K, pw + g * M * K, K, cols + g * K * L, L, pb ? T(1) : T(0),
-                    y + g * M * L, L);
-        }
-      });
-    });
+    if (!run_dnnl(ConvPass::forward, p, x, w, b, out))
+      gemm_convolution(p, x, w, b, out);
   }
   if (autograd::needs_grad(image, weight, bias))
     autograd::record("ConvolutionBackward", {image, weight, bias}, {out}, {image, weight},
@@ -147,7 +174,41 @@ Tensor convolution(const ConvProblem &p, const Tensor &image, const Tensor &weig
   return out;
 }
 
-// image[n] = col2im(weight[g]^T @ columns[n, g]) + bias: the adjoint of convolution in image.
+// image[n] = col2im(weight[g]^T @ columns[n, g]) + bias: the adjoint of convolution in image,
+// on contiguous operands.
+void gemm_convolution_transpose(const ConvProblem &p, const Tensor &y, const Tensor &w,
+                                const Tensor &b, Tensor &out) {
+  const int64_t slots = batch_slots(p);
+  Tensor buffers = empty({slots, p.buffer_numel()}, y.options());
+  dispatch_floating(y.dtype(), "conv_transpose", [&](auto tag) {
+    using T = decltype(tag);
+    const T *py = y.data_ptr<T>(), *pw = w.data_ptr<T>();
+    const T *pb = b.defined() ? b.data_ptr<T>() : nullptr;
+    T *px = out.data_ptr<T>();
+    const int64_t M = p.group_out(), K = p.group_rows(), L = p.positions();
+    const int64_t plane = p.geometry.image_volume();
+    const bool pointwise = p.geometry.is_pointwise();
+    for_each_slot(p.batch, slots, [&](int64_t slot, int64_t begin, int64_t end) {
+      T *buffer = buffers.data_ptr<T>() + slot * p.buffer_numel();
+      for (int64_t n = begin; n < end; ++n) {
+        T *x = px + n * p.image_numel();
+        T *cols = pointwise ? x : buffer;
+        for (int64_t g = 0; g < p.groups; ++g)
+          gemm<T>(true, false, K, L, M, pw + g * M * K, K, py + n * p.columns_numel() + g * M * L,
+                  L, T(0), cols + g * K * L, L);
+        if (!pointwise) {
+          std::fill(x, x + p.image_numel(), T(0));
+          col2im(cols, p.image_channels, p.geometry, x);
+        }
+        if (pb)
+          for (int64_t c = 0; c < p.image_channels; ++c)
+            for (T *e = x + c * plane; e != x + (c + 1) * plane; ++e)
+              *e += pb[c];
+      }
+    });
+  });
+}
+
 Tensor convolution_transpose(const ConvProblem &p, const Tensor &columns, const Tensor &weight,
                              const Tensor &bias) {
   Tensor out = empty(p.image_shape(), columns.options());
@@ -155,35 +216,12 @@ Tensor convolution_transpose(const ConvProblem &p, const Tensor &columns, const 
     NoGradGuard no_grad;
     const Tensor y = columns.contiguous(), w = weight.contiguous(),
                  b = contiguous_or_undefined(bias);
-    const int64_t slots = batch_slots(p);
-    Tensor buffers = empty({slots, p.buffer_numel()}, columns.options());
-    dispatch_floating(columns.dtype(), "conv_transpose", [&](auto tag) {
-      using T = decltype(tag);
-      const T *py = y.data_ptr<T>(), *pw = w.data_ptr<T>();
-      const T *pb = b.defined() ? b.data_ptr<T>() : nullptr;
-      T *px = out.data_ptr<T>();
-      const int64_t M = p.group_out(), K = p.group_rows(), L = p.positions();
-      const int64_t plane = p.geometry.image_volume();
-      const bool pointwise = p.geometry.is_pointwise();
-      for_each_slot(p.batch, slots, [&](int64_t slot, int64_t begin, int64_t end) {
-        T *buffer = buffers.data_ptr<T>() + slot * p.buffer_numel();
-        for (int64_t n = begin; n < end; ++n) {
-          T *x = px + n * p.image_numel();
-          T *cols = pointwise ? x : buffer;
-          for (int64_t g = 0; g < p.groups; ++g)
-            gemm<T>(true, false, K, L, M, pw + g * M * K, K, py + n * p.columns_numel() + g * M * L,
-                    L, T(0), cols + g * K * L, L);
-          if (!pointwise) {
-            std::fill(x, x + p.image_numel(), T(0));
-            col2im(cols, p.image_channels, p.geometry, x);
-          }
-          if (pb)
-            for (int64_t c = 0; c < p.image_channels; ++c)
-              for (T *e = x + c * plane; e != x + (c + 1) * plane; ++e)
-                *e += pb[c];
-        }
-      });
-    });
+    if (run_dnnl(ConvPass::backward_data, p, y, w, {}, out)) {
+      if (b.defined())
+        out.add_(b.view({1, -1, 1, 1, 1}));
+    } else {
+      gemm_convolution_transpose(p, y, w, b, out);
+    }
   }
   if (autograd::needs_grad(columns, weight, bias))
     autograd::record("ConvolutionTransposeBackward", {columns, weight, bias}, {out},
@@ -203,38 +241,44 @@ Tensor convolution_transpose(const ConvProblem &p, const Tensor &columns, const 
 }
 
 // weight[g] = sum over n of columns[n, g] @ im2col(image[n])[g]^T: the adjoint of convolution
-// in weight. Each slot sums its samples into its own partial, then the partials are added.
+// in weight, on contiguous operands, into a zeroed out. Each slot sums its samples into its
+// own partial, then the partials are added.
+void gemm_convolution_weight(const ConvProblem &p, const Tensor &x, const Tensor &y, Tensor &out) {
+  const int64_t slots = batch_slots(p);
+  Tensor buffers = empty({slots, p.buffer_numel()}, x.options());
+  Tensor partials =
+      slots == 1 ? out.view({1, p.weight_numel()}) : empty({slots, p.weight_numel()}, x.options());
+  dispatch_floating(x.dtype(), "conv", [&](auto tag) {
+    using T = decltype(tag);
+    const T *px = x.data_ptr<T>(), *py = y.data_ptr<T>();
+    const int64_t M = p.group_out(), K = p.group_rows(), L = p.positions();
+    for_each_slot(p.batch, slots, [&](int64_t slot, int64_t begin, int64_t end) {
+      T *buffer = buffers.data_ptr<T>() + slot * p.buffer_numel();
+      T *partial = partials.data_ptr<T>() + slot * p.weight_numel();
+      for (int64_t n = begin; n < end; ++n) {
+        const T *cols = sample_columns(p, px + n * p.image_numel(), buffer);
+        for (int64_t g = 0; g < p.groups; ++g)
+          gemm<T>(false, true, M, K, L, py + n * p.columns_numel() + g * M * L, L, cols + g * K * L,
+                  L, n == begin ? T(0) : T(1), partial + g * M * K, K);
+      }
+    });
+    if (slots > 1) {
+      T *pw = out.data_ptr<T>();
+      const T *pp = partials.data_ptr<T>();
+      for (int64_t s = 0; s < slots; ++s)
+        for (int64_t i = 0; i < p.weight_numel(); ++i)
+          pw[i] += pp[s * p.weight_numel() + i];
+    }
+  });
+}
+
 Tensor convolution_weight(const ConvProblem &p, const Tensor &image, const Tensor &columns) {
   Tensor out = zeros(p.weight_shape(), image.options());
   if (p.batch > 0) {
     NoGradGuard no_grad;
     const Tensor x = image.contiguous(), y = columns.contiguous();
-    const int64_t slots = batch_slots(p);
-    Tensor buffers = empty({slots, p.buffer_numel()}, image.options());
-    Tensor partials = slots == 1 ? out.view({1, p.weight_numel()})
-                                 : empty({slots, p.weight_numel()}, image.options());
-    dispatch_floating(image.dtype(), "conv", [&](auto tag) {
-      using T = decltype(tag);
-      const T *px = x.data_ptr<T>(), *py = y.data_ptr<T>();
-      const int64_t M = p.group_out(), K = p.group_rows(), L = p.positions();
-      for_each_slot(p.batch, slots, [&](int64_t slot, int64_t begin, int64_t end) {
-        T *buffer = buffers.data_ptr<T>() + slot * p.buffer_numel();
-        T *partial = partials.data_ptr<T>() + slot * p.weight_numel();
-        for (int64_t n = begin; n < end; ++n) {
-          const T *cols = sample_columns(p, px + n * p.image_numel(), buffer);
-          for (int64_t g = 0; g < p.groups; ++g)
-            gemm<T>(false, true, M, K, L, py + n * p.columns_numel() + g * M * L, L,
-                    cols + g * K * L, L, n == begin ? T(0) : T(1), partial + g * M * K, K);
-        }
-      });
-      if (slots > 1) {
-        T *pw = out.data_ptr<T>();
-        const T *pp = partials.data_ptr<T>();
-        for (int64_t s = 0; s < slots; ++s)
-          for (int64_t i = 0; i < p.weight_numel(); ++i)
-            pw[i] += pp[s * p.weight_numel() + i];
-      }
-    });
+    if (!run_dnnl(ConvPass::backward_weights, p, x, y, {}, out))
+      gemm_convolution_weight(p, x, y, out);
   }
   if (autograd::needs_grad(image, columns))
     autograd::record("ConvolutionWeightBackward", {image, columns}, {out}, {image, columns},

@@ -12,8 +12,8 @@ Module::Module(std::string type_name) : type_name_(std::move(type_name)) {}
 
 static void check_name(const std::string &name, const char *what) {
   EMBER_CHECK(!name.empty(), what, " name must not be empty");
-  EMBER_CHECK(name.find('.') == std::string::npos, what, " name can't contain \".\", got \"",
-              name, "\"");
+  EMBER_CHECK(name.find('.') == std::string::npos, what, " name can't contain \".\", got \"", name,
+              "\"");
 }
 
 Tensor &Module::register_parameter(std::string name, Tensor tensor, bool requires_grad) {
@@ -148,10 +148,14 @@ void Module::to(Device device) {
   EMBER_CHECK(device.is_cpu(), "Module.to: device ", device, " has no backend in this build");
 }
 
+// torch's order: a module's parameters, then its buffers, then each child's entries.
 OrderedDict<Tensor> Module::state_dict() const {
   OrderedDict<Tensor> state;
-  collect("", true, true, state);
-  collect("", true, false, state);
+  collect("", false, true, state);
+  collect("", false, false, state);
+  for (const auto &[name, child] : children_)
+    for (const auto &[key, tensor] : child->state_dict())
+      state.set(name + "." + key, tensor);
   return state;
 }
 

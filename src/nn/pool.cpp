@@ -33,6 +33,22 @@ struct PoolDim {
   std::vector<Window> windows{{0, 1, 1}}; // one per output position
   std::vector<int64_t> divisors{1};       // for averages, one per output position
   int64_t output() const { return static_cast<int64_t>(windows.size()); }
+
+  // Windows of `kernel` consecutive positions, window o starting at o * stride: sliding pooling
+  // without padding, dilation or clipped windows, which the fast max kernel takes.
+  struct Uniform {
+    int64_t kernel, stride;
+  };
+  std::optional<Uniform> uniform() const {
+    const int64_t kernel = windows[0].end - windows[0].begin;
+    const int64_t stride = windows.size() > 1 ? windows[1].begin - windows[0].begin : 1;
+    for (int64_t o = 0; o < output(); ++o) {
+      const Window &w = windows[o];
+      if (w.step != 1 || w.begin != o * stride || w.end - w.begin != kernel)
+        return std::nullopt;
+    }
+    return Uniform{kernel, stride};
+  }
 };
 
 struct PoolPlan {
@@ -180,6 +196,39 @@ Tensor gather_planes(const Tensor &src, const Tensor &index, int64_t plane) {
 
 // ---- the pooling primitives ---------------------------------------------------------------------
 
+// Max pooling of one plane with uniform windows: tap by tap in the generic order (rows, then
+// columns, so ties and NaNs resolve as there), each tap one branch-free pass over an output
+// row, which the compiler vectorizes.
+template <typename T>
+void max_pool_uniform_plane(const T *in, int64_t width, PoolDim::Uniform rows,
+                            PoolDim::Uniform cols, int64_t out_h, int64_t out_w, T *value,
+                            int64_t *index) {
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    T *__restrict best = value + oh * out_w;
+    int64_t *__restrict best_index = index + oh * out_w;
+    for (int64_t dh = 0; dh < rows.kernel; ++dh) {
+      const int64_t h = oh * rows.stride + dh;
+      const T *__restrict row = in + h * width;
+      for (int64_t dw = 0; dw < cols.kernel; ++dw) {
+        if (dh == 0 && dw == 0) {
+          for (int64_t ow = 0; ow < out_w; ++ow) {
+            best[ow] = row[ow * cols.stride];
+            best_index[ow] = h * width + ow * cols.stride;
+          }
+          continue;
+        }
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+          const int64_t w = ow * cols.stride + dw;
+          const T v = row[w];
+          const bool take = v > best[ow] || v != v; // NaN wins
+          best[ow] = take ? v : best[ow];
+          best_index[ow] = take ? h * width + w : best_index[ow];
+        }
+      }
+    }
+  }
+}
+
 // Values and flat in-plane indices of the maximum of every window; NaN wins, as in torch.
 std::tuple<Tensor, Tensor> max_pool(const char *op, const Tensor &input, const PlanPtr &plan,
                                     const Shape &out_sizes) {
@@ -195,7 +244,15 @@ std::tuple<Tensor, Tensor> max_pool(const char *op, const Tensor &input, const P
       const T *px = x.data_ptr<T>();
       T *pv = values.data_ptr<T>();
       int64_t *pi = indices.data_ptr<int64_t>();
+      const auto uniform_rows = plan->rows.uniform(), uniform_cols = plan->cols.uniform();
       cpu::parallel_for(0, planes, plane_grain(*plan), [&](int64_t begin, int64_t end) {
+        if (uniform_rows && uniform_cols) {
+          for (int64_t p = begin; p < end; ++p)
+            max_pool_uniform_plane(px + p * plan->input_plane(), width, *uniform_rows,
+                                   *uniform_cols, plan->rows.output(), plan->cols.output(),
+                                   pv + p * plan->output_plane(), pi + p * plan->output_plane());
+          return;
+        }
         for (int64_t p = begin; p < end; ++p) {
           const T *in = px + p * plan->input_plane();
           T *value = pv + p * plan->output_plane();

@@ -572,6 +572,16 @@ OneCycleLR::OneCycleLR(Optimizer &optimizer, const OneCycleLROptions &options)
       total_steps_(options.total_steps()), cosine_(options.anneal_strategy() == "cos"),
       three_phase_(options.three_phase()), pct_start_(options.pct_start()),
       cycle_momentum_(options.cycle_momentum()) {
+  if (total_steps_ == 0) {
+    EMBER_CHECK(options.epochs() > 0 || options.steps_per_epoch() > 0,
+                "OneCycleLR: you must define either total_steps OR (epochs AND steps_per_epoch)");
+    EMBER_CHECK(options.epochs() > 0, "OneCycleLR: expected positive integer epochs, but got ",
+                options.epochs());
+    EMBER_CHECK(options.steps_per_epoch() > 0,
+                "OneCycleLR: expected positive integer steps_per_epoch, but got ",
+                options.steps_per_epoch());
+    total_steps_ = options.epochs() * options.steps_per_epoch();
+  }
   EMBER_CHECK(total_steps_ > 0, "OneCycleLR: expected positive integer total_steps, but got ",
               total_steps_);
   EMBER_CHECK(pct_start_ >= 0 && pct_start_ <= 1,

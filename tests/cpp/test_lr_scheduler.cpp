@@ -729,6 +729,27 @@ TEST(LRScheduler, ClosedFormStep) {
   EXPECT_EQ(scheduler.last_epoch(), 5);
 }
 
+// torch's alternative to total_steps: epochs * steps_per_epoch steps.
+TEST(LRScheduler, OneCycleFromEpochsAndStepsPerEpoch) {
+  TensorList by_total_params, by_epochs_params;
+  auto by_total = make_optimizer(false, by_total_params);
+  auto by_epochs = make_optimizer(false, by_epochs_params);
+  OneCycleLR total(*by_total, OneCycleLROptions(1.0, 15));
+  OneCycleLR epochs(*by_epochs, OneCycleLROptions(1.0).epochs(3).steps_per_epoch(5));
+  for (int step = 0; step < 15; ++step) {
+    EXPECT_EQ(epochs.get_last_lr(), total.get_last_lr()) << "at step " << step;
+    if (step < 14) {
+      total.step();
+      epochs.step();
+    }
+  }
+  // As in torch, one step past the cycle is allowed and the next one is an error.
+  epochs.step();
+  EXPECT_THROW_WITH(
+      epochs.step(),
+      "OneCycleLR: tried to step 17 times. The specified number of total steps is 15");
+}
+
 TEST(LRScheduler, ErrorMessages) {
   TensorList params;
   auto sgd = make_optimizer(false, params);
@@ -746,6 +767,10 @@ TEST(LRScheduler, ErrorMessages) {
                     "CyclicLR: mode is invalid");
   EXPECT_THROW_WITH(OneCycleLR(*sgd, OneCycleLROptions({1.0, 2.0, 3.0}, 10)),
                     "OneCycleLR: expected 2 values for max_lr, got 3");
+  EXPECT_THROW_WITH(OneCycleLR(*sgd, OneCycleLROptions(1.0)),
+                    "you must define either total_steps OR (epochs AND steps_per_epoch)");
+  EXPECT_THROW_WITH(OneCycleLR(*sgd, OneCycleLROptions(1.0).epochs(3)),
+                    "expected positive integer steps_per_epoch, but got 0");
   {
     OneCycleLR one_cycle(*sgd, OneCycleLROptions(1.0, 2));
     one_cycle.step();

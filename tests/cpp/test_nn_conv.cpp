@@ -257,6 +257,67 @@ TEST(NnConv, Conv2dGradgradcheck) {
       {xt, wt}));
 }
 
+// ---- float32 kernels (oneDNN when built with it) -------------------------------------------
+
+// Runs fn in float32 and in float64 (im2col kernels, checked above against the references and
+// gradcheck) on the same values and compares the outputs and every input's gradient.
+void expect_float32_matches_float64(const std::function<Tensor(const TensorList &)> &fn,
+                                    const TensorList &values) {
+  TensorList single, twice;
+  for (const Tensor &v : values) {
+    single.push_back(v.to(kFloat32).detach().requires_grad_());
+    twice.push_back(v.detach().requires_grad_());
+  }
+  const Tensor y32 = fn(single), y64 = fn(twice);
+  expect_close(y32, y64, 1e-5, 1e-4);
+  const Tensor grad = pattern(y64.sizes(), 11, 13);
+  y32.backward(grad.to(kFloat32));
+  y64.backward(grad);
+  for (size_t i = 0; i < values.size(); ++i)
+    expect_close(single[i].grad(), twice[i].grad(), 1e-5, 1e-4);
+}
+
+TEST(NnConv, Float32WideConvMatchesFloat64) {
+  // 16+ channels per group: the sizes oneDNN takes, with every option, floor-division output
+  // sizes (stride 2 on an even size) and the CNN's 3x3 padding-1 layer.
+  expect_float32_matches_float64(
+      [](const TensorList &t) {
+        return F::conv2d(t[0], t[1], t[2], {2, 1}, {1, 2}, {1, 2}, 2);
+      },
+      {pattern({2, 32, 10, 9}), pattern({32, 16, 3, 3}, 5, 7), pattern({32}, 3, 5)});
+  expect_float32_matches_float64(
+      [](const TensorList &t) { return F::conv2d(t[0], t[1], t[2], 1, 1); },
+      {pattern({3, 16, 7, 7}), pattern({16, 16, 3, 3}, 5, 7), pattern({16}, 3, 5)});
+  expect_float32_matches_float64(
+      [](const TensorList &t) {
+        return F::conv3d(t[0], t[1], {}, {1, 2, 1}, {1, 0, 1});
+      },
+      {pattern({1, 16, 3, 4, 5}), pattern({16, 16, 2, 2, 3}, 5, 7)});
+}
+
+TEST(NnConv, Float32WideConvTransposeMatchesFloat64) {
+  // output_padding makes the image side one larger than the conv from it would give.
+  expect_float32_matches_float64(
+      [](const TensorList &t) {
+        return F::conv_transpose2d(t[0], t[1], t[2], 2, 1, {1, 0}, 1, 1);
+      },
+      {pattern({2, 16, 4, 5}), pattern({16, 16, 3, 3}, 5, 7), pattern({16}, 3, 5)});
+}
+
+TEST(NnConv, Float32WideConvIsDeterministic) {
+  // Same inputs, same thread count: bitwise the same output and gradients, run after run.
+  const auto run = [] {
+    const Tensor x = pattern({4, 16, 12, 12}).to(kFloat32).requires_grad_();
+    const Tensor w = pattern({32, 16, 3, 3}, 5, 7).to(kFloat32).requires_grad_();
+    const Tensor y = F::conv2d(x, w, {}, 1, 1);
+    y.backward(pattern(y.sizes(), 11, 13).to(kFloat32));
+    return TensorList{y, x.grad(), w.grad()};
+  };
+  const TensorList first = run(), second = run();
+  for (size_t i = 0; i < first.size(); ++i)
+    EXPECT_TRUE(equal(first[i], second[i])) << "result " << i;
+}
+
 // ---- unfold / fold --------------------------------------------------------------------------
 
 TEST(NnConv, UnfoldMatchesTorchAndFoldIsItsAdjoint) {
@@ -352,6 +413,23 @@ TEST(NnPool, MaxPoolPropagatesNaN) {
   EXPECT_TRUE(std::isnan(values.data_ptr<double>()[0]));
   EXPECT_EQ(indices.data_ptr<int64_t>()[0], 1);
   EXPECT_EQ(values.data_ptr<double>()[1], 3.0);
+}
+
+TEST(NnPool, MaxPoolUniformWindowsBreakTiesAsTorch) {
+  // Overlapping windows without padding (the branch-free kernel) over many ties and a NaN.
+  // torch: x = pattern (1, 2, 7, 6), 3, 5; x.view(-1)[9] = nan;
+  // F.max_pool2d(x, (3, 2), (2, 2), return_indices=True)
+  Tensor x = pattern({1, 2, 7, 6}, 3, 5);
+  x.data_ptr<double>()[9] = NAN;
+  for (const DType type : {kFloat64, kFloat32}) {
+    auto [values, indices] = F::max_pool2d_with_indices(x.to(type), {3, 2}, 2);
+    expect_close(values, make({0.25, NAN, 0.125, 0.25, 0.125, 0.25, 0.125, 0.25, 0.25, 0.25, 0.125,
+                               0.25, 0.125, 0.25, 0.25, 0.25, 0.25, 0.25},
+                              {1, 2, 3, 3}));
+    EXPECT_TRUE(
+        equal(indices, ints({13, 9, 11, 13, 21, 23, 31, 33, 28, 1, 9, 11, 19, 21, 16, 31, 26, 41},
+                            {1, 2, 3, 3})));
+  }
 }
 
 TEST(NnPool, AvgPoolMatchesTorch) {

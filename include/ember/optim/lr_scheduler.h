@@ -253,13 +253,17 @@ private:
   std::vector<double> max_momentums_;
 };
 
+// The cycle's length is total_steps or, as in torch when that is not given, epochs *
+// steps_per_epoch: OneCycleLROptions(0.1).epochs(5).steps_per_epoch(938).
 struct OneCycleLROptions {
-  OneCycleLROptions(std::vector<double> max_lr, int64_t total_steps)
+  OneCycleLROptions(std::vector<double> max_lr, int64_t total_steps = 0)
       : max_lr_(std::move(max_lr)), total_steps_(total_steps) {}
-  OneCycleLROptions(double max_lr, int64_t total_steps)
+  OneCycleLROptions(double max_lr, int64_t total_steps = 0)
       : max_lr_({max_lr}), total_steps_(total_steps) {}
   EMBER_OPTIM_ARG(std::vector<double>, max_lr);
   EMBER_OPTIM_ARG(int64_t, total_steps);
+  EMBER_OPTIM_ARG(int64_t, epochs) = 0;
+  EMBER_OPTIM_ARG(int64_t, steps_per_epoch) = 0;
   EMBER_OPTIM_ARG(double, pct_start) = 0.3;
   // "cos" or "linear".
   EMBER_OPTIM_ARG(std::string, anneal_strategy) = "cos";

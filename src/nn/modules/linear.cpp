@@ -18,10 +18,13 @@ void reset_linear_parameters(Tensor &weight, Tensor &bias) {
   }
 }
 
-LinearImpl::LinearImpl(const LinearOptions &options) : Module("Linear"), options(options) {
-  EMBER_CHECK(options.in_features() >= 0 && options.out_features() >= 0,
-              "Linear: in_features and out_features must be non-negative, got ",
-              options.in_features(), " and ", options.out_features());
+LinearImpl::LinearImpl(const LinearOptions &options) : LinearImpl("Linear", options) {}
+
+LinearImpl::LinearImpl(std::string name, const LinearOptions &options)
+    : Module(std::move(name)), options(options) {
+  EMBER_CHECK(options.in_features() >= 0 && options.out_features() >= 0, this->name(),
+              ": in_features and out_features must be non-negative, got ", options.in_features(),
+              " and ", options.out_features());
   weight = register_parameter("weight", empty({options.out_features(), options.in_features()}));
   if (options.bias())
     bias = register_parameter("bias", empty({options.out_features()}));
@@ -31,14 +34,14 @@ LinearImpl::LinearImpl(const LinearOptions &options) : Module("Linear"), options
 void LinearImpl::reset_parameters() { reset_linear_parameters(weight, bias); }
 
 Tensor LinearImpl::forward(const Tensor &input) {
-  EMBER_CHECK(input.dim() >= 1 && input.size(-1) == options.in_features(),
-              "Linear: expected input with last dimension ", options.in_features(),
+  EMBER_CHECK(input.dim() >= 1 && input.size(-1) == options.in_features(), name(),
+              ": expected input with last dimension ", options.in_features(),
               " (in_features), got input of shape ", input.sizes());
   return functional::linear(input, weight, bias);
 }
 
 void LinearImpl::pretty_print(std::ostream &out) const {
-  out << "Linear(in_features=" << options.in_features()
+  out << name() << "(in_features=" << options.in_features()
       << ", out_features=" << options.out_features() << ", bias=" << repr::boolean(options.bias())
       << ")";
 }

@@ -100,10 +100,12 @@ Tensor BatchNormImplBase::forward(const Tensor &input) {
 
 InstanceNormImplBase::InstanceNormImplBase(std::string name, const InstanceNormOptions &options,
                                            int64_t spatial_dims)
-    : NormBaseImpl(std::move(name), options), spatial_dims_(spatial_dims) {
-  EMBER_CHECK(options.momentum().has_value(), this->name(),
-              ": momentum must be a number (None is only meaningful for BatchNorm)");
-}
+    : NormBaseImpl(std::move(name), BatchNormOptions(options.num_features())
+                                        .eps(options.eps())
+                                        .momentum(options.momentum())
+                                        .affine(options.affine())
+                                        .track_running_stats(options.track_running_stats())),
+      spatial_dims_(spatial_dims) {}
 
 Tensor InstanceNormImplBase::forward(const Tensor &input) {
   check_input(input, {spatial_dims_ + 1, spatial_dims_ + 2}, spatial_dims_ + 1);

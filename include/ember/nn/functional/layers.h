@@ -54,4 +54,23 @@ multi_head_attention(const Tensor &query, const Tensor &key, const Tensor &value
                      const Tensor &attn_mask = {}, bool average_attn_weights = true,
                      double dropout_p = 0.0, bool training = true);
 
+// The projection weights of multi_head_attention in their general form (nn::MultiheadAttention's
+// parameters): either in_proj_weight [3E, E], or q_proj_weight [E, E], k_proj_weight [E, kdim]
+// and v_proj_weight [E, vdim] when key and value have their own feature sizes. bias_k and
+// bias_v [1, 1, E], when defined, are appended to the projected key and value sequences.
+struct MultiHeadAttentionWeights {
+  Tensor in_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, in_proj_bias;
+  Tensor bias_k, bias_v;
+  Tensor out_proj_weight, out_proj_bias;
+};
+
+// multi_head_attention with the weights above; add_zero_attn appends a zero key and value to
+// every head's sequence, as torch's. key and value are [N, S, kdim] and [N, S, vdim].
+std::tuple<Tensor, Tensor>
+multi_head_attention(const Tensor &query, const Tensor &key, const Tensor &value, int64_t num_heads,
+                     const MultiHeadAttentionWeights &weights, const Tensor &key_padding_mask = {},
+                     bool need_weights = true, const Tensor &attn_mask = {},
+                     bool average_attn_weights = true, double dropout_p = 0.0, bool training = true,
+                     bool add_zero_attn = false);
+
 } // namespace ember::nn::functional

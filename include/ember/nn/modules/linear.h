@@ -29,6 +29,10 @@ public:
 
   LinearOptions options;
   Tensor weight, bias;
+
+protected:
+  // For subclasses that print under another name.
+  LinearImpl(std::string name, const LinearOptions &options);
 };
 EMBER_MODULE(Linear);
 

@@ -76,11 +76,13 @@ public:
 EMBER_MODULE(BatchNorm3d);
 
 // torch's InstanceNorm defaults differ from BatchNorm's: no affine, no running statistics.
-struct InstanceNormOptions : BatchNormOptions {
-  InstanceNormOptions(int64_t num_features) : BatchNormOptions(num_features) {
-    affine(false);
-    track_running_stats(false);
-  }
+struct InstanceNormOptions {
+  InstanceNormOptions(int64_t num_features) : num_features_(num_features) {}
+  EMBER_ARG(int64_t, num_features);
+  EMBER_ARG(double, eps) = 1e-5;
+  EMBER_ARG(double, momentum) = 0.1;
+  EMBER_ARG(bool, affine) = false;
+  EMBER_ARG(bool, track_running_stats) = false;
 };
 using InstanceNorm1dOptions = InstanceNormOptions;
 using InstanceNorm2dOptions = InstanceNormOptions;

@@ -1,0 +1,18 @@
+"""ember: a deep learning framework with PyTorch's API; every computation runs in C++ (ember._C)."""
+import os as _os
+
+# libgomp reads the wait policy once, when it loads with _C: spinning OpenMP threads collapse
+# throughput on a busy machine, so waiting threads sleep unless the user says otherwise.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from ._device import device  # noqa: E402
+from ._size import Size  # noqa: E402
+from . import _C  # noqa: E402
+from ._C import *  # noqa: E402,F401,F403
+from ._C import Tensor, dtype, Generator  # noqa: E402,F401
+from ._tensor import tensor, as_tensor, is_tensor, numel, clone, concat, clip, absolute  # noqa: E402,F401
+from ._dtypes import *  # noqa: E402,F401,F403
+from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: E402,F401
+from . import autograd, nn, optim  # noqa: E402,F401
+
+__version__ = "0.1.0"

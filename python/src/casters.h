@@ -1,0 +1,91 @@
+// Conversions between Python objects and ember's C++ argument types, shared by every binding
+// file: Python numbers -> Scalar, int or sequence -> Dims, str -> Device, plus the helpers that
+// parse torch-style size arguments (view(2, 3) and view((2, 3)) alike).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "ember/ember.h"
+
+namespace py = pybind11;
+
+namespace ember::python {
+
+// A list of dims or sizes given as one int or a sequence of ints (torch's int[] arguments).
+struct Dims {
+  Shape values;
+  operator IntArrayRef() const { return IntArrayRef(values); }
+};
+
+// Reads a Python bool/int/float (or a NumPy scalar) as a Scalar; false for anything else,
+// tensors included.
+bool load_scalar(py::handle object, Scalar &out);
+// Reads an int, or a sequence of ints, into out.
+bool load_int_list(py::handle object, Shape &out);
+// Sizes from torch-style varargs: f(2, 3), f((2, 3)), f([2, 3]) or f(ember.Size([2, 3])).
+Shape sizes_from_args(const py::args &args, const char *op);
+// A Scalar as the Python number of its kind.
+py::object scalar_to_python(const Scalar &value);
+// The Python ember.Size for sizes.
+py::object make_size(const Shape &sizes);
+// The Tensor inside a Python object, or nullptr when it is not a Tensor.
+const Tensor *as_tensor(py::handle object);
+// A Tensor from a Tensor or a Python number (a wrapped number, as torch does for operands).
+Tensor to_tensor_operand(py::handle object, const char *op);
+// The Tensor of a method's self (in-place methods return self itself, keeping its Python type).
+inline Tensor &self_tensor(py::handle self) { return const_cast<Tensor &>(*as_tensor(self)); }
+
+void bind_dtype(py::module_ &m);
+void bind_tensor(py::module_ &m);
+void bind_tensor_ops(py::module_ &m, py::class_<Tensor> &cls);
+void bind_indexing(py::module_ &m, py::class_<Tensor> &cls);
+void bind_creation(py::module_ &m);
+void bind_autograd(py::module_ &m);
+void bind_interop(py::module_ &m, py::class_<Tensor> &cls);
+void bind_nn(py::module_ &m);
+void bind_optim(py::module_ &m);
+
+} // namespace ember::python
+
+namespace pybind11::detail {
+
+template <> struct type_caster<ember::Scalar> {
+  PYBIND11_TYPE_CASTER(ember::Scalar, const_name("Number"));
+  bool load(handle source, bool) { return ember::python::load_scalar(source, value); }
+  static handle cast(const ember::Scalar &source, return_value_policy, handle) {
+    return ember::python::scalar_to_python(source).release();
+  }
+};
+
+template <> struct type_caster<ember::python::Dims> {
+  PYBIND11_TYPE_CASTER(ember::python::Dims, const_name("Union[int, Sequence[int]]"));
+  bool load(handle source, bool) { return ember::python::load_int_list(source, value.values); }
+  static handle cast(const ember::python::Dims &source, return_value_policy, handle) {
+    return ember::python::make_size(source.values).release();
+  }
+};
+
+template <> struct type_caster<ember::Device> {
+  PYBIND11_TYPE_CASTER(ember::Device, const_name("Union[str, device]"));
+  bool load(handle source, bool) {
+    if (PyUnicode_Check(source.ptr())) {
+      value = ember::Device(source.cast<std::string>());
+      return true;
+    }
+    if (hasattr(source, "type") && PyUnicode_Check(getattr(source, "type").ptr())) {
+      value = ember::Device(str(source).cast<std::string>());
+      return true;
+    }
+    return false;
+  }
+  static handle cast(const ember::Device &source, return_value_policy, handle) {
+    return module_::import("ember").attr("device")(source.str()).release();
+  }
+};
+
+} // namespace pybind11::detail
