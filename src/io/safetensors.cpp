@@ -143,6 +143,10 @@ Header parse_header(std::string_view prefix, uint64_t file_size,
                                    " bytes, fewer than the 8-byte header length (truncated?)"));
   Header result;
   std::memcpy(&result.length, prefix.data(), 8);
+  // The reference implementation refuses headers over 100 MB; so does ember, before allocating.
+  if (result.length > 100'000'000)
+    corrupt(source, detail::concat("the header length ", result.length,
+                                   " exceeds the 100 MB limit of the format's reference reader"));
   if (result.length > file_size - 8)
     corrupt(source, detail::concat("the header length is ", result.length, " bytes but only ",
                                    file_size - 8, " follow (truncated?)"));

@@ -127,6 +127,7 @@ TEST(IoSafetensors, DamagedFilesNameTheFileAndTheProblem) {
   expect_error(good.substr(0, good.size() - 1), "holds 54 (truncated?)");
   expect_error(good.substr(0, 100), "only 92 follow (truncated?)");
   expect_error(good.substr(0, 5), "fewer than the 8-byte header length");
+  expect_error(little_endian<uint64_t>({uint64_t{1} << 40}) + "{}", "exceeds the 100 MB limit");
   expect_error(good + "x", "accounts for 55 bytes of tensor data but the file holds 56");
   expect_error(with_header("{\"a\":", ""), "not valid JSON");
   expect_error(with_header("[1]", ""), "does not start with '{'");
