@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libopenblas-openmp-dev libsleef-dev libdnnl-dev
   zlib1g-dev nlohmann-json3-dev libstb-dev dataset-fashion-mnist
+  gnuplot-nox
   # the Python package; PyTorch is the tests' oracle and the benchmarks' peer, never linked
   pybind11-dev python3-dev python3-numpy python3-pytest python3-torch
 )

@@ -129,7 +129,8 @@ int train(const Options &options) {
                             .optimizer = optimizer.get(),
                             .scheduler = scheduler.get(),
                             .generators = {{"global", &default_generator()},
-                                           {"loader", &loader.generator()}}};
+                                           {"loader", &loader.generator()}},
+                            .extra = {}};
   double best_accuracy = 0;
   std::vector<EpochMetrics> history;
   if (options.resume) {

@@ -92,6 +92,7 @@ bool plot_metrics(const std::string &csv_path, const std::string &png_path,
          << "set key bottom right\n"
          << "set grid\n"
          << "set xlabel 'epoch'\n"
+         << "set xrange [0:*]\n"
          << "set multiplot layout 1,2 title '" << title << "'\n"
          << "set title 'loss'\n"
          << "set key top right\n"

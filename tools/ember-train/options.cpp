@@ -19,7 +19,7 @@ void print_usage(std::ostream &out) {
       << "  checkpoint.safetensors  model, optimizer, scheduler, RNG and loader state (--resume)\n"
       << "  metrics.csv, curves.png per-epoch loss and accuracy, and their plot (gnuplot)\n\n"
       << "options:\n"
-      << "  --model NAME        " << defaults.model << " (default) or one of:\n";
+      << "  --model NAME        the model (default " << defaults.model << "):\n";
   for (const auto &[name, description] : model_descriptions())
     out << "                        " << name << ": " << description << "\n";
   out << "  --epochs N          epochs to train (default " << defaults.epochs << ")\n"
