@@ -243,6 +243,8 @@ void bind_tensor(py::module_ &m) {
           "backward",
           [](const Tensor &t, std::optional<Tensor> gradient, std::optional<bool> retain_graph,
              bool create_graph, std::optional<TensorList> inputs) {
+            // Other Python threads run meanwhile; hooks and Python Functions take the GIL back.
+            py::gil_scoped_release release;
             t.backward(gradient.value_or(Tensor()), retain_graph, create_graph,
                        inputs.value_or(TensorList{}));
           },
