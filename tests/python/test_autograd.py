@@ -192,3 +192,30 @@ def test_jacobian():
     je = ember.autograd.functional.jacobian(lambda v: v ** 2, ember.tensor(x))
     jt = torch.autograd.functional.jacobian(lambda v: v ** 2, torch.tensor(x))
     assert_close(je, jt)
+
+
+def test_python_errors_in_backward_propagate():
+    x = ember.ones(2, requires_grad=True)
+
+    def failing_hook(grad):
+        raise ValueError("hook failed")
+
+    x.register_hook(failing_hook)
+    with pytest.raises(ValueError, match="hook failed"):
+        (x * 2).sum().backward()
+
+    class Failing(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, v):
+            return v * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            raise KeyError("backward failed")
+
+    with pytest.raises(KeyError):
+        Failing.apply(ember.ones(2, requires_grad=True)).sum().backward()
+    with pytest.raises(TypeError):
+        ember.Tensor.add_(5, 1)
+    with pytest.raises(RuntimeError):
+        ember.Tensor().sum()
