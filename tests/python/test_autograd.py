@@ -217,5 +217,4 @@ def test_python_errors_in_backward_propagate():
         Failing.apply(ember.ones(2, requires_grad=True)).sum().backward()
     with pytest.raises(TypeError):
         ember.Tensor.add_(5, 1)
-    with pytest.raises(RuntimeError):
-        ember.Tensor().sum()
+    assert ember.Tensor().shape == (0,)

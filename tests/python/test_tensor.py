@@ -126,6 +126,7 @@ def test_conversions_and_metadata():
     assert math.isclose(float(ember.tensor(2.0).sqrt()), math.sqrt(2), rel_tol=1e-6)
     assert f"{ember.tensor(1.23456):.2f}" == "1.23"
     assert 2.0 in e and 7.0 not in e
+    assert isinstance(np.float64(2) * e, ember.Tensor)
     assert ember.equal(pickle.loads(pickle.dumps(e)), e)
     assert e.new_zeros(3).dtype == e.dtype and e.new_full((2,), 1.0).tolist() == [1.0, 1.0]
     assert e.is_floating_point() and not ember.tensor([1]).is_floating_point()
