@@ -11,13 +11,13 @@
 // Kernels: per sample, im2col into a reused buffer and one GEMM per group through OpenBLAS.
 // Samples are split over threads (OpenBLAS stays single-threaded inside a parallel region, so
 // the two do not fight); a lone sample runs alone with OpenBLAS threading each GEMM.
-#include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <memory>
 
 #include "autograd/record.h"
+#include "backend/cpu/blas.h"
 #include "backend/cpu/parallel.h"
 #include "ember/autograd.h"
 #include "ember/nn/functional/conv.h"
@@ -27,16 +27,7 @@
 namespace ember::nn::functional {
 namespace {
 
-template <typename T>
-void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const T *a, int64_t lda,
-          const T *b, int64_t ldb, T beta, T *c, int64_t ldc) {
-  const auto ta = trans_a ? CblasTrans : CblasNoTrans;
-  const auto tb = trans_b ? CblasTrans : CblasNoTrans;
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
-  else
-    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
-}
+using cpu::gemm;
 
 // The sizes of one grouped convolution: image side (batch, image_channels, *image), columns side
 // (batch, column_channels, *columns), weight (column_channels, image_channels / groups, *kernel).
