@@ -70,6 +70,15 @@ NN_WORKLOADS = {
     "adam_step": (1.0, None),
 }
 PROGRAMS = {"ember_bench": CORE_WORKLOADS, "ember_bench_nn": NN_WORKLOADS}
+# bench/bench_rnn.cpp: issue 3's LSTM layer (batch 32, 64 steps, input and hidden 256, at least
+# 1.0x forward+backward), its forward alone and the same GRU layer.
+RNN_WORKLOADS = {
+    "lstm_forward": (1.0, None),
+    "lstm_forward_backward": (1.0, None),
+    "gru_forward": (1.0, None),
+    "gru_forward_backward": (1.0, None),
+}
+PROGRAMS["ember_bench_rnn"] = RNN_WORKLOADS
 WORKLOADS = {name: spec for workloads in PROGRAMS.values() for name, spec in workloads.items()}
 # Absolute limits on ember's own time per tiny op (seconds).
 TINY_LIMITS = {"tiny_add": 1e-6, "tiny_add_grad": 2e-6}
@@ -111,6 +120,7 @@ def torch_workloads(torch):
         x, y = torch.randn(n, n), torch.randn(n, n)
         workloads[f"matmul/{n}"] = lambda x=x, y=y: x @ y
     workloads.update(torch_nn_workloads(torch))
+    workloads.update(torch_rnn_workloads(torch))
     return workloads
 
 
@@ -188,6 +198,28 @@ def torch_nn_workloads(torch):
         lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9, foreach=False)
     )
     workloads["adam_step"] = optimizer_step(lambda p: torch.optim.Adam(p, lr=1e-3, foreach=True))
+    return workloads
+
+
+def torch_rnn_workloads(torch):
+    """The workloads of bench/bench_rnn.cpp: torch.nn.LSTM / GRU(256, 256) on [64, 32, 256]."""
+    x = torch.randn(64, 32, 256, requires_grad=True)
+    workloads = {}
+    for name, layer_class in (("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU)):
+        layer = layer_class(256, 256)
+
+        def forward(layer=layer):
+            with torch.no_grad():
+                return layer(x)[0]
+
+        def forward_backward(layer=layer):
+            out = layer(x)[0]
+            out.backward(torch.ones_like(out))
+            x.grad = None
+            layer.zero_grad(set_to_none=True)
+
+        workloads[f"{name}_forward"] = forward
+        workloads[f"{name}_forward_backward"] = forward_backward
     return workloads
 
 

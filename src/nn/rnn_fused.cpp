@@ -33,10 +33,11 @@ const char *node_name(RNNMode mode) {
 
 using cpu::gemm;
 
-// Runs fn(first_row, row_count) over the batch, split across threads when a step holds enough
-// elementwise work to pay for waking them.
-template <typename Fn> void over_rows(int64_t batch, int64_t row_work, const Fn &fn) {
-  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(1, row_work));
+// Runs fn(first_row, row_count) over slices of the batch, one per thread. The rows of a batch
+// never mix in a recurrence, so each thread runs every step of its own rows (with single-threaded
+// BLAS inside the parallel region) and the threads meet once, not at every step.
+template <typename Fn> void over_batch(int64_t batch, int64_t row_work, const Fn &fn) {
+  const int64_t grain = std::max<int64_t>(4, (int64_t{1} << 20) / std::max<int64_t>(1, row_work));
   cpu::parallel_for(0, batch, grain, [&](int64_t begin, int64_t end) { fn(begin, end - begin); });
 }
 
@@ -72,41 +73,38 @@ void forward_kernel(RNNMode mode, const Geometry &g, const Tensor &x, const Tens
           g.input_size, input_bias.defined() ? T(1) : T(0), gates, width);
   T *output = a.output.data_ptr<T>(), *cells = ptr<T>(a.cells), *recurrent = ptr<T>(a.recurrent);
   const T *weight_hh = w_hh.data_ptr<T>(), *hidden_bias = ptr<T>(b_hh);
-  for (int64_t s = 0; s < g.steps; ++s) {
-    const int64_t t = g.time(s), p = g.previous(s);
-    const T *h_prev = p >= 0 ? output + p * bh : ptr<T>(h0);
-    T *step_gates = gates + t * g.batch * width, *h = output + t * bh;
-    if (mode == RNNMode::kGru) {
-      T *step_recurrent = recurrent + t * g.batch * width;
+  // Rows [b0, b0 + nb) of every step; row r of a [B, X] step block is at r * X.
+  over_batch(g.batch, g.steps * width * g.hidden, [&](int64_t b0, int64_t nb) {
+    for (int64_t s = 0; s < g.steps; ++s) {
+      const int64_t t = g.time(s), p = g.previous(s);
+      const T *h_prev = p >= 0 ? output + p * bh : ptr<T>(h0);
       if (h_prev)
-        gemm<T>(false, true, g.batch, width, g.hidden, h_prev, g.hidden, weight_hh, g.hidden, 0,
-                step_recurrent, width);
-      else
-        std::fill(step_recurrent, step_recurrent + g.batch * width, T(0));
-      over_rows(g.batch, width, [&](int64_t b, int64_t n) {
-        cpu::rnn::gru_forward<T>(n, g.hidden, step_gates + b * width, step_recurrent + b * width,
-                                 hidden_bias, h_prev ? h_prev + b * g.hidden : nullptr,
-                                 h + b * g.hidden);
-      });
-      continue;
+        h_prev += b0 * g.hidden;
+      T *step_gates = gates + t * g.batch * width + b0 * width;
+      T *h = output + t * bh + b0 * g.hidden;
+      if (mode == RNNMode::kGru) {
+        T *step_recurrent = recurrent + t * g.batch * width + b0 * width;
+        if (h_prev)
+          gemm<T>(false, true, nb, width, g.hidden, h_prev, g.hidden, weight_hh, g.hidden, 0,
+                  step_recurrent, width);
+        else
+          std::fill(step_recurrent, step_recurrent + nb * width, T(0));
+        cpu::rnn::gru_forward<T>(nb, g.hidden, step_gates, step_recurrent, hidden_bias, h_prev, h);
+        continue;
+      }
+      if (h_prev)
+        gemm<T>(false, true, nb, width, g.hidden, h_prev, g.hidden, weight_hh, g.hidden, 1,
+                step_gates, width);
+      if (mode == RNNMode::kLstm) {
+        const T *c_prev = p >= 0 ? cells + p * bh : ptr<T>(c0);
+        cpu::rnn::lstm_forward<T>(nb, g.hidden, step_gates,
+                                  c_prev ? c_prev + b0 * g.hidden : nullptr,
+                                  cells + t * bh + b0 * g.hidden, h);
+      } else {
+        cpu::rnn::rnn_forward<T>(nb, g.hidden, mode == RNNMode::kRnnRelu, step_gates, h);
+      }
     }
-    if (h_prev)
-      gemm<T>(false, true, g.batch, width, g.hidden, h_prev, g.hidden, weight_hh, g.hidden, 1,
-              step_gates, width);
-    if (mode == RNNMode::kLstm) {
-      const T *c_prev = p >= 0 ? cells + p * bh : ptr<T>(c0);
-      over_rows(g.batch, width, [&](int64_t b, int64_t n) {
-        cpu::rnn::lstm_forward<T>(n, g.hidden, step_gates + b * width,
-                                  c_prev ? c_prev + b * g.hidden : nullptr,
-                                  cells + t * bh + b * g.hidden, h + b * g.hidden);
-      });
-    } else {
-      over_rows(g.batch, width, [&](int64_t b, int64_t n) {
-        cpu::rnn::rnn_forward<T>(n, g.hidden, mode == RNNMode::kRnnRelu, step_gates + b * width,
-                                 h + b * g.hidden);
-      });
-    }
-  }
+  });
 }
 
 // The gradients backward fills, undefined where not needed. d_hidden and d_cell enter holding
@@ -129,41 +127,35 @@ void backward_kernel(RNNMode mode, const Geometry &g, const Tensor &x, const Ten
   const T *gates = a.gates.data_ptr<T>(), *output = a.output.data_ptr<T>();
   const T *cells = ptr<T>(a.cells), *recurrent = ptr<T>(a.recurrent);
   const T *dy = grad_output.data_ptr<T>(), *weight_hh = w_hh.data_ptr<T>();
-  for (int64_t s = g.steps - 1; s >= 0; --s) {
-    const int64_t t = g.time(s), p = g.previous(s);
-    const int64_t at = t * g.batch * width;
-    switch (mode) {
-    case RNNMode::kLstm: {
-      const T *c_prev = p >= 0 ? cells + p * bh : ptr<T>(c0);
-      over_rows(g.batch, width, [&](int64_t b, int64_t n) {
-        const int64_t row = b * g.hidden;
-        cpu::rnn::lstm_backward<T>(n, g.hidden, gates + at + b * width, cells + t * bh + row,
-                                   c_prev ? c_prev + row : nullptr, dh + row, dy + t * bh + row,
-                                   dc + row, dgx + at + b * width);
-      });
-      break;
+  over_batch(g.batch, g.steps * width * g.hidden, [&](int64_t b0, int64_t nb) {
+    const int64_t row = b0 * g.hidden;
+    for (int64_t s = g.steps - 1; s >= 0; --s) {
+      const int64_t t = g.time(s), p = g.previous(s);
+      const int64_t at = t * g.batch * width + b0 * width, ht = t * bh + row;
+      switch (mode) {
+      case RNNMode::kLstm: {
+        const T *c_prev = p >= 0 ? cells + p * bh : ptr<T>(c0);
+        cpu::rnn::lstm_backward<T>(nb, g.hidden, gates + at, cells + ht,
+                                   c_prev ? c_prev + row : nullptr, dh + row, dy + ht, dc + row,
+                                   dgx + at);
+        break;
+      }
+      case RNNMode::kGru: {
+        const T *h_prev = p >= 0 ? output + p * bh : ptr<T>(h0);
+        cpu::rnn::gru_backward<T>(nb, g.hidden, gates + at, recurrent + at,
+                                  h_prev ? h_prev + row : nullptr, dy + ht, dh + row, dgx + at,
+                                  dgh + at);
+        break;
+      }
+      default:
+        cpu::rnn::rnn_backward<T>(nb, g.hidden, mode == RNNMode::kRnnRelu, output + ht, dh + row,
+                                  dy + ht, dgx + at);
+      }
+      // dh_{t-1} (+)= dgates_t @ W_hh; the GRU kernel left its direct part dh * z in dh.
+      gemm<T>(false, false, nb, g.hidden, width, dgh + at, width, weight_hh, g.hidden,
+              mode == RNNMode::kGru ? T(1) : T(0), dh + row, g.hidden);
     }
-    case RNNMode::kGru: {
-      const T *h_prev = p >= 0 ? output + p * bh : ptr<T>(h0);
-      over_rows(g.batch, width, [&](int64_t b, int64_t n) {
-        const int64_t row = b * g.hidden;
-        cpu::rnn::gru_backward<T>(n, g.hidden, gates + at + b * width, recurrent + at + b * width,
-                                  h_prev ? h_prev + row : nullptr, dy + t * bh + row, dh + row,
-                                  dgx + at + b * width, dgh + at + b * width);
-      });
-      break;
-    }
-    default:
-      over_rows(g.batch, width, [&](int64_t b, int64_t n) {
-        const int64_t row = b * g.hidden;
-        cpu::rnn::rnn_backward<T>(n, g.hidden, mode == RNNMode::kRnnRelu, output + t * bh + row,
-                                  dh + row, dy + t * bh + row, dgx + at + b * width);
-      });
-    }
-    // dh_{t-1} (+)= dgates_t @ W_hh; the GRU kernel left its direct part dh * z in dh.
-    gemm<T>(false, false, g.batch, g.hidden, width, dgh + at, width, weight_hh, g.hidden,
-            mode == RNNMode::kGru ? T(1) : T(0), dh, g.hidden);
-  }
+  });
   if (out.input.defined())
     gemm<T>(false, false, rows, g.input_size, width, dgx, width, w_ih.data_ptr<T>(), g.input_size,
             0, out.input.data_ptr<T>(), g.input_size);

@@ -25,14 +25,21 @@ template <typename T> inline T tanh_pack(T x) { return std::tanh(x); }
 #endif
 template <typename T> constexpr int64_t kLanes = sizeof(Pack<T>) / sizeof(T);
 
-// Loads and stores of n <= kLanes values (the tail of a row goes through a partial pack).
+// Loads and stores of n <= kLanes values (the tail of a row goes through a partial pack). Full
+// packs take a fixed-size copy, which compiles to one vector move.
 template <typename T> inline Pack<T> load(const T *p, int64_t n) {
   Pack<T> v{};
-  std::memcpy(&v, p, static_cast<size_t>(n) * sizeof(T));
+  if (n == kLanes<T>)
+    std::memcpy(&v, p, sizeof(v));
+  else
+    std::memcpy(&v, p, static_cast<size_t>(n) * sizeof(T));
   return v;
 }
 template <typename T> inline void store(T *p, Pack<T> v, int64_t n) {
-  std::memcpy(p, &v, static_cast<size_t>(n) * sizeof(T));
+  if (n == kLanes<T>)
+    std::memcpy(p, &v, sizeof(v));
+  else
+    std::memcpy(p, &v, static_cast<size_t>(n) * sizeof(T));
 }
 
 template <typename T> inline Pack<T> sigmoid_pack(Pack<T> x) {
