@@ -97,6 +97,8 @@ std::tuple<Tensor, TensorList> RNNImplBase::run(const Tensor &input, const Tenso
   const std::vector<Tensor> weights = all_weights();
   EMBER_CHECK(input.dtype() == weights.front().dtype(), type, ": input dtype ", input.dtype(),
               " does not match the parameters' dtype ", weights.front().dtype());
+  EMBER_CHECK(input.dtype() == kFloat32 || input.dtype() == kFloat64, type,
+              ": expected float32 or float64 input and parameters, got ", input.dtype());
   const bool batched = input.dim() == 3;
   Tensor x = !batched ? input.unsqueeze(1) : options_.batch_first() ? input.transpose(0, 1) : input;
   EMBER_CHECK(x.size(0) > 0, type,

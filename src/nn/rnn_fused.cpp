@@ -206,7 +206,7 @@ TensorList differentiable_backward(RNNMode mode, bool reverse, const TensorList 
   return result;
 }
 
-void check_float(const Tensor &t, DType dtype) {
+void check_dtype(const Tensor &t, DType dtype) {
   EMBER_CHECK(!t.defined() || t.dtype() == dtype, "rnn layer: expected every tensor of dtype ",
               dtype, ", got one of ", t.dtype());
 }
@@ -219,7 +219,7 @@ TensorList rnn_layer(RNNMode mode, const Tensor &input, const Tensor &h0, const 
   EMBER_CHECK(dtype == kFloat32 || dtype == kFloat64,
               "rnn layer: expected float32 or float64 input, got ", dtype);
   for (const Tensor *t : {&h0, &c0, &w.w_ih, &w.w_hh, &w.b_ih, &w.b_hh})
-    check_float(*t, dtype);
+    check_dtype(*t, dtype);
   const Geometry g{input.size(0),  input.size(1),    input.size(2),
                    w.w_hh.size(1), gate_count(mode), reverse};
   const bool lstm = mode == RNNMode::kLstm, gru = mode == RNNMode::kGru;

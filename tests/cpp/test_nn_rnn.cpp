@@ -414,6 +414,10 @@ TEST(RnnModule, Errors) {
   EXPECT_THROW_WITH(lstm(randn({0, 2, 3})), "LSTM: expected a sequence of at least one step");
   EXPECT_THROW_WITH(lstm(randn({5, 2, 3}, dtype(kFloat64))),
                     "LSTM: input dtype float64 does not match the parameters' dtype float32");
+  LSTM half(3, 4);
+  half->to(kBFloat16);
+  EXPECT_THROW_WITH(half(randn({5, 2, 3}).to(kBFloat16)),
+                    "LSTM: expected float32 or float64 input and parameters, got bfloat16");
   EXPECT_THROW_WITH(GRU(3, 4)(randn({5, 2, 3}), zeros({2, 2, 4})),
                     "GRU: expected hx of shape [1, 2, 4]");
   EXPECT_THROW_WITH(RNN(RNNOptions(3, 4).nonlinearity("sigmoid")),
