@@ -11,10 +11,6 @@
 namespace ember::nn {
 namespace {
 
-int64_t gate_count(RNNMode mode) {
-  return mode == RNNMode::kLstm ? 4 : mode == RNNMode::kGru ? 3 : 1;
-}
-
 RNNMode rnn_mode(const std::string &type, const std::string &nonlinearity) {
   EMBER_CHECK(nonlinearity == "tanh" || nonlinearity == "relu", type, ": unknown nonlinearity '",
               nonlinearity, "' (expected \"tanh\" or \"relu\")");

@@ -16,10 +16,6 @@
 namespace ember::nn::detail {
 namespace {
 
-int64_t gate_count(RNNMode mode) {
-  return mode == RNNMode::kLstm ? 4 : mode == RNNMode::kGru ? 3 : 1;
-}
-
 const char *node_name(RNNMode mode) {
   switch (mode) {
   case RNNMode::kLstm:

@@ -8,6 +8,11 @@
 
 namespace ember::nn::detail {
 
+// Gate blocks in weight_ih / weight_hh rows: 4 (LSTM), 3 (GRU) or 1 (RNN).
+inline int64_t gate_count(RNNMode mode) {
+  return mode == RNNMode::kLstm ? 4 : mode == RNNMode::kGru ? 3 : 1;
+}
+
 // The parameters of one layer and direction; biases may be undefined (bias=false).
 struct LayerWeights {
   Tensor w_ih, w_hh, b_ih, b_hh;
