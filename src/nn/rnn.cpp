@@ -215,7 +215,8 @@ std::tuple<Tensor, Tensor> RNNImpl::forward(const Tensor &input, const Tensor &h
   return {output, finals[0]};
 }
 
-LSTMImpl::LSTMImpl(const LSTMOptions &options) : RNNImplBase("LSTM", RNNMode::kLstm, options) {}
+LSTMImpl::LSTMImpl(const LSTMOptions &options)
+    : RNNImplBase("LSTM", RNNMode::kLstm, detail::as_rnn_options(options)) {}
 
 std::tuple<Tensor, std::tuple<Tensor, Tensor>>
 LSTMImpl::forward(const Tensor &input, const std::optional<std::tuple<Tensor, Tensor>> &hx) {
@@ -229,7 +230,8 @@ LSTMImpl::forward(const Tensor &input, const std::optional<std::tuple<Tensor, Te
   return {output, {finals[0], finals[1]}};
 }
 
-GRUImpl::GRUImpl(const GRUOptions &options) : RNNImplBase("GRU", RNNMode::kGru, options) {}
+GRUImpl::GRUImpl(const GRUOptions &options)
+    : RNNImplBase("GRU", RNNMode::kGru, detail::as_rnn_options(options)) {}
 
 std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor &input, const Tensor &hx) {
   auto [output, finals] = run(input, {hx});
@@ -248,7 +250,7 @@ Tensor RNNCellImpl::forward(const Tensor &input, const Tensor &hx) {
 }
 
 LSTMCellImpl::LSTMCellImpl(const LSTMCellOptions &options)
-    : RNNCellImplBase("LSTMCell", RNNMode::kLstm, options) {}
+    : RNNCellImplBase("LSTMCell", RNNMode::kLstm, detail::as_rnn_cell_options(options)) {}
 
 std::tuple<Tensor, Tensor>
 LSTMCellImpl::forward(const Tensor &input, const std::optional<std::tuple<Tensor, Tensor>> &hx) {
@@ -265,7 +267,7 @@ LSTMCellImpl::forward(const Tensor &input, const std::optional<std::tuple<Tensor
 }
 
 GRUCellImpl::GRUCellImpl(const GRUCellOptions &options)
-    : RNNCellImplBase("GRUCell", RNNMode::kGru, options) {}
+    : RNNCellImplBase("GRUCell", RNNMode::kGru, detail::as_rnn_cell_options(options)) {}
 
 Tensor GRUCellImpl::forward(const Tensor &input, const Tensor &hx) {
   auto [x, h] = batched(input, hx, "hx");

@@ -28,41 +28,70 @@ public:                                                                         
 private:                                                                                           \
   T name##_
 
-// Options of the multi-layer RNN, LSTM and GRU. nonlinearity ("tanh" or "relu") is read by RNN
-// only. dropout is applied to the outputs of every layer but the last, in training mode only.
+// The options of every recurrent layer: dropout is applied to the outputs of every layer but the
+// last, in training mode only.
+#define EMBER_RNN_LAYER_OPTIONS(Options)                                                           \
+  Options(int64_t input_size, int64_t hidden_size)                                                 \
+      : input_size_(input_size), hidden_size_(hidden_size) {}                                      \
+  EMBER_RNN_ARG(int64_t, input_size);                                                              \
+  EMBER_RNN_ARG(int64_t, hidden_size);                                                             \
+  EMBER_RNN_ARG(int64_t, num_layers) = 1;                                                          \
+  EMBER_RNN_ARG(bool, bias) = true;                                                                \
+  EMBER_RNN_ARG(bool, batch_first) = false;                                                        \
+  EMBER_RNN_ARG(double, dropout) = 0.0;                                                            \
+  EMBER_RNN_ARG(bool, bidirectional) = false
+
+// nonlinearity: "tanh" or "relu".
 struct RNNOptions {
-  RNNOptions(int64_t input_size, int64_t hidden_size)
-      : input_size_(input_size), hidden_size_(hidden_size) {}
-  EMBER_RNN_ARG(int64_t, input_size);
-  EMBER_RNN_ARG(int64_t, hidden_size);
-  EMBER_RNN_ARG(int64_t, num_layers) = 1;
+  EMBER_RNN_LAYER_OPTIONS(RNNOptions);
   EMBER_RNN_ARG(std::string, nonlinearity) = "tanh";
-  EMBER_RNN_ARG(bool, bias) = true;
-  EMBER_RNN_ARG(bool, batch_first) = false;
-  EMBER_RNN_ARG(double, dropout) = 0.0;
-  EMBER_RNN_ARG(bool, bidirectional) = false;
 };
-using LSTMOptions = RNNOptions;
-using GRUOptions = RNNOptions;
+struct LSTMOptions {
+  EMBER_RNN_LAYER_OPTIONS(LSTMOptions);
+};
+struct GRUOptions {
+  EMBER_RNN_LAYER_OPTIONS(GRUOptions);
+};
 
-// Options of the cells; nonlinearity is read by RNNCell only.
+#define EMBER_RNN_CELL_OPTIONS(Options)                                                            \
+  Options(int64_t input_size, int64_t hidden_size)                                                 \
+      : input_size_(input_size), hidden_size_(hidden_size) {}                                      \
+  EMBER_RNN_ARG(int64_t, input_size);                                                              \
+  EMBER_RNN_ARG(int64_t, hidden_size);                                                             \
+  EMBER_RNN_ARG(bool, bias) = true
+
 struct RNNCellOptions {
-  RNNCellOptions(int64_t input_size, int64_t hidden_size)
-      : input_size_(input_size), hidden_size_(hidden_size) {}
-  EMBER_RNN_ARG(int64_t, input_size);
-  EMBER_RNN_ARG(int64_t, hidden_size);
-  EMBER_RNN_ARG(bool, bias) = true;
+  EMBER_RNN_CELL_OPTIONS(RNNCellOptions);
   EMBER_RNN_ARG(std::string, nonlinearity) = "tanh";
 };
-using LSTMCellOptions = RNNCellOptions;
-using GRUCellOptions = RNNCellOptions;
+struct LSTMCellOptions {
+  EMBER_RNN_CELL_OPTIONS(LSTMCellOptions);
+};
+struct GRUCellOptions {
+  EMBER_RNN_CELL_OPTIONS(GRUCellOptions);
+};
 
+#undef EMBER_RNN_LAYER_OPTIONS
+#undef EMBER_RNN_CELL_OPTIONS
 #undef EMBER_RNN_ARG
 
 // Which recurrence a layer or cell runs.
 enum class RNNMode { kRnnTanh, kRnnRelu, kLstm, kGru };
 
 namespace detail {
+
+// LSTM or GRU options as RNNOptions (with the unused nonlinearity left at "tanh").
+template <typename Options> RNNOptions as_rnn_options(const Options &o) {
+  return RNNOptions(o.input_size(), o.hidden_size())
+      .num_layers(o.num_layers())
+      .bias(o.bias())
+      .batch_first(o.batch_first())
+      .dropout(o.dropout())
+      .bidirectional(o.bidirectional());
+}
+template <typename Options> RNNCellOptions as_rnn_cell_options(const Options &o) {
+  return RNNCellOptions(o.input_size(), o.hidden_size()).bias(o.bias());
+}
 
 // What RNN, LSTM and GRU share: options, parameters named as torch's (weight_ih_l0,
 // weight_hh_l0, bias_ih_l0, bias_hh_l0, then the _reverse ones of a bidirectional layer),
