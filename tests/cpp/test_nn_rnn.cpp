@@ -397,6 +397,16 @@ TEST(RnnModule, GradientsAccumulateIntoParametersAndHiddenStates) {
   EXPECT_FALSE(x.grad().defined());
 }
 
+TEST(RnnModule, WeightChangedBeforeBackwardIsAnError) {
+  LSTM lstm(3, 4);
+  Tensor out = std::get<0>(lstm(randn({5, 2, 3})));
+  {
+    NoGradGuard no_grad;
+    parameter(*lstm, "weight_hh_l0").mul_(2.0);
+  }
+  EXPECT_THROW_WITH(out.sum().backward(), "[LstmLayerBackward] needs a tensor of shape [16, 4]");
+}
+
 TEST(RnnModule, Errors) {
   LSTM lstm(nn::LSTMOptions(3, 4).num_layers(2));
   EXPECT_THROW_WITH(lstm(randn({5, 2, 6})),
