@@ -69,7 +69,6 @@ NN_WORKLOADS = {
     "sgd_momentum_step": (1.0, None),
     "adam_step": (1.0, None),
 }
-PROGRAMS = {"ember_bench": CORE_WORKLOADS, "ember_bench_nn": NN_WORKLOADS}
 # bench/bench_rnn.cpp: issue 3's LSTM layer (batch 32, 64 steps, input and hidden 256, at least
 # 1.0x forward+backward), its forward alone and the same GRU layer.
 RNN_WORKLOADS = {
@@ -78,7 +77,11 @@ RNN_WORKLOADS = {
     "gru_forward": (1.0, None),
     "gru_forward_backward": (1.0, None),
 }
-PROGRAMS["ember_bench_rnn"] = RNN_WORKLOADS
+PROGRAMS = {
+    "ember_bench": CORE_WORKLOADS,
+    "ember_bench_nn": NN_WORKLOADS,
+    "ember_bench_rnn": RNN_WORKLOADS,
+}
 WORKLOADS = {name: spec for workloads in PROGRAMS.values() for name, spec in workloads.items()}
 # Absolute limits on ember's own time per tiny op (seconds).
 TINY_LIMITS = {"tiny_add": 1e-6, "tiny_add_grad": 2e-6}

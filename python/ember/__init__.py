@@ -1,4 +1,5 @@
 """ember: a deep learning framework with PyTorch's API; every computation runs in C++ (ember._C)."""
+import math as _math
 import os as _os
 
 # libgomp reads the wait policy once, when it loads with _C: spinning OpenMP threads collapse
@@ -13,6 +14,10 @@ from ._C import Tensor, dtype, Generator  # noqa: E402,F401
 from ._tensor import tensor, as_tensor, is_tensor, numel, clone, concat, clip, absolute  # noqa: E402,F401
 from ._dtypes import *  # noqa: E402,F401,F403
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: E402,F401
-from . import autograd, nn, optim  # noqa: E402,F401
+from . import autograd, cuda, nn, optim  # noqa: E402,F401
+
+# math's constants: this module's float and int are dtypes (ember.float), as in torch.
+inf = _math.inf
+nan = _math.nan
 
 __version__ = "0.1.0"

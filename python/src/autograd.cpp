@@ -139,6 +139,7 @@ void bind_autograd(py::module_ &m) {
         TensorList grads;
         for (const auto &g : grad_tensors)
           grads.push_back(g.value_or(Tensor()));
+        py::gil_scoped_release release;
         autograd::backward(tensors, grads, retain_graph, create_graph, inputs);
       },
       py::arg("tensors"), py::arg("grad_tensors"), py::arg("retain_graph"), py::arg("create_graph"),
@@ -152,8 +153,10 @@ void bind_autograd(py::module_ &m) {
         for (const auto &g : grad_outputs)
           grads.push_back(g.value_or(Tensor()));
         py::tuple out(inputs.size());
-        TensorList result =
-            autograd::grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused);
+        TensorList result = [&] {
+          py::gil_scoped_release release;
+          return autograd::grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused);
+        }();
         for (size_t i = 0; i < result.size(); ++i)
           out[i] = result[i].defined() ? py::cast(result[i]) : py::none();
         return out;

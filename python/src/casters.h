@@ -38,7 +38,13 @@ const Tensor *as_tensor(py::handle object);
 // A Tensor from a Tensor or a Python number (a wrapped number, as torch does for operands).
 Tensor to_tensor_operand(py::handle object, const char *op);
 // The Tensor of a method's self (in-place methods return self itself, keeping its Python type).
-inline Tensor &self_tensor(py::handle self) { return const_cast<Tensor &>(*as_tensor(self)); }
+inline Tensor &self_tensor(py::handle self) {
+  const Tensor *t = as_tensor(self);
+  if (t == nullptr)
+    throw py::type_error("expected a Tensor as self, got " +
+                         py::str(self.get_type().attr("__name__")).cast<std::string>());
+  return const_cast<Tensor &>(*t);
+}
 
 void bind_dtype(py::module_ &m);
 void bind_tensor(py::module_ &m);

@@ -91,7 +91,8 @@ void bind_tensor(py::module_ &m) {
       });
 
   py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol());
-  cls.def(py::init<>())
+  // ember.Tensor() is an empty float tensor, as torch.Tensor().
+  cls.def(py::init([] { return empty({0}); }))
       .def(py::init([](const Tensor &data) { return data.detach(); }), py::arg("data"))
       .def("__repr__", &repr)
       .def("__hash__", [](py::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
@@ -243,6 +244,8 @@ void bind_tensor(py::module_ &m) {
           "backward",
           [](const Tensor &t, std::optional<Tensor> gradient, std::optional<bool> retain_graph,
              bool create_graph, std::optional<TensorList> inputs) {
+            // Other Python threads run meanwhile; hooks and Python Functions take the GIL back.
+            py::gil_scoped_release release;
             t.backward(gradient.value_or(Tensor()), retain_graph, create_graph,
                        inputs.value_or(TensorList{}));
           },
@@ -255,6 +258,8 @@ void bind_tensor(py::module_ &m) {
            })
       .def("_remove_hook", &Tensor::remove_hook);
 
+  // NumPy defers to the Tensor's reflected operators (np.float64(2) * t is a Tensor).
+  cls.attr("__array_priority__") = 1000;
   bind_tensor_ops(m, cls);
   bind_indexing(m, cls);
   bind_interop(m, cls);

@@ -82,55 +82,28 @@ std::optional<Scalar> correction_of(const py::object &unbiased, std::optional<Sc
 Shape dims_or_all(const std::optional<Dims> &dims) { return dims ? dims->values : Shape{}; }
 
 void bind_arithmetic(Binding &cls, py::module_ &m) {
-  auto kw = py::kw_only();
-  def_both(
-      cls, m, "add",
-      [](const Tensor &a, py::handle b, const Scalar &alpha) {
-        return binary_strict(
-            "add", a, b, [&](const Tensor &t) { return ember::add(a, t, alpha); },
-            [&](const Scalar &s) { return ember::add(a, s, alpha); });
-      },
-      py::arg("other"), kw, py::arg("alpha") = 1);
-  def_both(
-      cls, m, "sub",
-      [](const Tensor &a, py::handle b, const Scalar &alpha) {
-        return binary_strict(
-            "sub", a, b, [&](const Tensor &t) { return ember::sub(a, t, alpha); },
-            [&](const Scalar &s) { return ember::sub(a, s, alpha); });
-      },
-      py::arg("other"), kw, py::arg("alpha") = 1);
-  def_both(
-      cls, m, "div",
-      [](const Tensor &a, py::handle b, std::optional<std::string> mode) {
-        return binary_strict(
-            "div", a, b, [&](const Tensor &t) { return ember::div(a, t, mode); },
-            [&](const Scalar &s) { return ember::div(a, s, mode); });
-      },
-      py::arg("other"), kw, py::arg("rounding_mode") = py::none());
-  cls.def(
-      "add_",
-      [](py::object self, py::handle b, const Scalar &alpha) {
-        return binary_(
-            self, b, [&](Tensor &a, const Tensor &t) { a.add_(t, alpha); },
-            [&](Tensor &a, const Scalar &s) { a.add_(s, alpha); });
-      },
-      py::arg("other"), kw, py::arg("alpha") = 1);
-  cls.def(
-      "sub_",
-      [](py::object self, py::handle b, const Scalar &alpha) {
-        return binary_(
-            self, b, [&](Tensor &a, const Tensor &t) { a.sub_(t, alpha); },
-            [&](Tensor &a, const Scalar &s) { a.sub_(s, alpha); });
-      },
-      py::arg("other"), kw, py::arg("alpha") = 1);
-  cls.def(
-      "div_",
-      [](py::object self, py::handle b, std::optional<std::string> mode) {
-        return binary_(
-            self, b, [&](Tensor &a, const Tensor &t) { a.div_(t, mode); },
-            [&](Tensor &a, const Scalar &s) { a.div_(s, mode); });
-      },
-      py::arg("other"), kw, py::arg("rounding_mode") = py::none());
+// add, sub and div take one more argument (alpha, rounding_mode): method, function, in-place.
+#define EMBER_BINARY_OP_WITH(name, Extra, extra_arg)                                               \
+  def_both(                                                                                        \
+      cls, m, #name,                                                                               \
+      [](const Tensor &a, py::handle b, Extra extra) {                                             \
+        return binary_strict(                                                                      \
+            #name, a, b, [&](const Tensor &t) { return ember::name(a, t, extra); },                \
+            [&](const Scalar &s) { return ember::name(a, s, extra); });                            \
+      },                                                                                           \
+      py::arg("other"), py::kw_only(), extra_arg);                                                 \
+  cls.def(                                                                                         \
+      #name "_",                                                                                   \
+      [](py::object self, py::handle b, Extra extra) {                                             \
+        return binary_(                                                                            \
+            self, b, [&](Tensor &a, const Tensor &t) { a.name##_(t, extra); },                     \
+            [&](Tensor &a, const Scalar &s) { a.name##_(s, extra); });                             \
+      },                                                                                           \
+      py::arg("other"), py::kw_only(), extra_arg);
+  EMBER_BINARY_OP_WITH(add, const Scalar &, py::arg("alpha") = 1)
+  EMBER_BINARY_OP_WITH(sub, const Scalar &, py::arg("alpha") = 1)
+  EMBER_BINARY_OP_WITH(div, std::optional<std::string>, py::arg("rounding_mode") = py::none())
+#undef EMBER_BINARY_OP_WITH
 
 #define EMBER_BINARY_OP(name)                                                                      \
   def_both(                                                                                        \

@@ -192,3 +192,50 @@ def test_jacobian():
     je = ember.autograd.functional.jacobian(lambda v: v ** 2, ember.tensor(x))
     jt = torch.autograd.functional.jacobian(lambda v: v ** 2, torch.tensor(x))
     assert_close(je, jt)
+
+
+def test_python_errors_in_backward_propagate():
+    x = ember.ones(2, requires_grad=True)
+
+    def failing_hook(grad):
+        raise ValueError("hook failed")
+
+    x.register_hook(failing_hook)
+    with pytest.raises(ValueError, match="hook failed"):
+        (x * 2).sum().backward()
+
+    class Failing(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, v):
+            return v * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            raise KeyError("backward failed")
+
+    with pytest.raises(KeyError):
+        Failing.apply(ember.ones(2, requires_grad=True)).sum().backward()
+    with pytest.raises(TypeError):
+        ember.Tensor.add_(5, 1)
+    assert ember.Tensor().shape == (0,)
+
+
+def test_backward_in_threads_releases_the_gil():
+    import threading
+
+    results = {}
+
+    def train(key, scale):
+        x = ember.full((64, 64), scale, requires_grad=True)
+        for _ in range(20):
+            (x @ x).sum().backward()
+        results[key] = x.grad.sum().item()
+
+    threads = [threading.Thread(target=train, args=(i, float(i + 1))) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(3):
+        # d/dx sum(x @ x) = 2 * 64 * scale per element, accumulated 20 times over 64 * 64 elements.
+        assert results[i] == pytest.approx(20 * 2 * 64 * (i + 1) * 64 * 64, rel=1e-5)

@@ -126,6 +126,7 @@ def test_conversions_and_metadata():
     assert math.isclose(float(ember.tensor(2.0).sqrt()), math.sqrt(2), rel_tol=1e-6)
     assert f"{ember.tensor(1.23456):.2f}" == "1.23"
     assert 2.0 in e and 7.0 not in e
+    assert isinstance(np.float64(2) * e, ember.Tensor)
     assert ember.equal(pickle.loads(pickle.dumps(e)), e)
     assert e.new_zeros(3).dtype == e.dtype and e.new_full((2,), 1.0).tolist() == [1.0, 1.0]
     assert e.is_floating_point() and not ember.tensor([1]).is_floating_point()
@@ -177,3 +178,20 @@ def test_error_types_match_torch(call):
     with pytest.raises(expected.type) as actual:
         call(ember)
     assert str(actual.value)
+
+
+def test_torch_style_script_runs_after_changing_the_import():
+    L = ember
+    device = L.device("cuda" if L.cuda.is_available() else "cpu")
+    model = L.nn.Sequential(L.nn.Linear(3, 8), L.nn.Tanh(), L.nn.Linear(8, 1)).to(device)
+    optimizer = L.optim.SGD(model.parameters(), lr=0.1)
+    x = L.linspace(-1, 1, 16).reshape(-1, 1).repeat(1, 3).to(device)
+    y = x.sum(dim=1, keepdim=True).sin()
+    first = None
+    for _ in range(30):
+        optimizer.zero_grad()
+        loss = L.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+        first = loss.item() if first is None else first
+    assert loss.item() < first and L.isfinite(L.tensor(L.inf)).item() is False
