@@ -54,9 +54,10 @@ make_scheduler(const Options &options, optim::Optimizer &optimizer, int64_t batc
   if (options.scheduler == "cosine")
     return {std::make_unique<optim::CosineAnnealingLR>(optimizer, options.epochs), false};
   if (options.scheduler == "onecycle")
-    return {std::make_unique<optim::OneCycleLR>(
-                optimizer, optim::OneCycleLROptions(options.lr, options.epochs * batches_per_epoch)),
-            true};
+    return {
+        std::make_unique<optim::OneCycleLR>(
+            optimizer, optim::OneCycleLROptions(options.lr, options.epochs * batches_per_epoch)),
+        true};
   return {nullptr, false};
 }
 
@@ -125,19 +126,20 @@ int train(const Options &options) {
 
   // Everything a resumed run needs to continue bit for bit: the default generator drives
   // dropout, the loader's generator the shuffling.
-  io::Checkpoint checkpoint{.model = &model,
-                            .optimizer = optimizer.get(),
-                            .scheduler = scheduler.get(),
-                            .generators = {{"global", &default_generator()},
-                                           {"loader", &loader.generator()}},
-                            .extra = {}};
+  io::Checkpoint checkpoint{
+      .model = &model,
+      .optimizer = optimizer.get(),
+      .scheduler = scheduler.get(),
+      .generators = {{"global", &default_generator()}, {"loader", &loader.generator()}},
+      .extra = {}};
   double best_accuracy = 0;
   std::vector<EpochMetrics> history;
   if (options.resume) {
-    io::load_checkpoint(checkpoint, checkpoint_path);
-    const auto saved_model = checkpoint.extra.get<std::string>("model");
+    // The model name first: a clearer message than every mismatched weight of another model.
+    const auto saved_model = io::Archive::load(checkpoint_path).get<std::string>("extra.model");
     EMBER_CHECK(saved_model == options.model, "ember-train: ", checkpoint_path, " holds a ",
                 saved_model, " model, not ", options.model, " (pass --model ", saved_model, ")");
+    io::load_checkpoint(checkpoint, checkpoint_path);
     best_accuracy = checkpoint.extra.get<double>("best_accuracy");
     history = read_metrics_csv(metrics_path);
     std::erase_if(history, [&](const EpochMetrics &row) { return row.epoch > checkpoint.epoch; });
@@ -145,8 +147,8 @@ int train(const Options &options) {
   }
 
   std::cout << "ember-train: " << options.model << " (" << count_parameters(model)
-            << " parameters) on " << train_images.size(0) << " training and "
-            << test_images.size(0) << " test images from " << options.data_dir << "\n"
+            << " parameters) on " << train_images.size(0) << " training and " << test_images.size(0)
+            << " test images from " << options.data_dir << "\n"
             << "  " << options.optimizer << " lr " << options.lr << ", scheduler "
             << options.scheduler << ", batch " << options.batch_size << ", " << get_num_threads()
             << " threads, " << options.workers << " loader workers, seed " << options.seed << "\n";
@@ -196,8 +198,8 @@ int train(const Options &options) {
               << 100 * row.train_accuracy << "%  |  test loss " << std::setprecision(4)
               << row.test_loss << "  acc " << std::setprecision(2) << 100 * row.test_accuracy
               << "%  |  " << std::setprecision(0) << row.samples_per_second << " samples/s, "
-              << std::setprecision(1) << row.epoch_seconds << " s (waited "
-              << std::setprecision(2) << row.data_wait_seconds << " s for data)" << std::endl;
+              << std::setprecision(1) << row.epoch_seconds << " s (waited " << std::setprecision(2)
+              << row.data_wait_seconds << " s for data)" << std::endl;
     std::cout.unsetf(std::ios::floatfield);
 
     if (test.accuracy > best_accuracy) {
@@ -214,9 +216,9 @@ int train(const Options &options) {
                       "ember-train: " + options.model + " on Fashion-MNIST", &plot_error))
       std::cerr << "ember-train: no plot: " << plot_error << "\n";
   }
-  std::cout << "best test accuracy " << std::fixed << std::setprecision(2)
-            << 100 * best_accuracy << "%; wrote " << best_model_path << ", "
-            << checkpoint_path << ", " << metrics_path << ", " << plot_path << "\n";
+  std::cout << "best test accuracy " << std::fixed << std::setprecision(2) << 100 * best_accuracy
+            << "%; wrote " << best_model_path << ", " << checkpoint_path << ", " << metrics_path
+            << ", " << plot_path << "\n";
   return 0;
 }
 
@@ -240,7 +242,8 @@ int main(int argc, char **argv) {
   try {
     return ember_train::train(options);
   } catch (const std::exception &error) {
-    std::cerr << "ember-train: " << error.what() << "\n";
+    const std::string message = error.what();
+    std::cerr << (message.starts_with("ember-train:") ? "" : "ember-train: ") << message << "\n";
     return 1;
   }
 }

@@ -71,11 +71,11 @@ std::vector<EpochMetrics> read_metrics_csv(const std::string &path) {
     for (std::string cell; std::getline(cells, cell, ',');) {
       char *end = nullptr;
       values.push_back(std::strtod(cell.c_str(), &end));
-      EMBER_CHECK(!cell.empty() && *end == '\0', "ember-train: ", path, " line ", number,
-                  ": '", cell, "' is not a number");
+      EMBER_CHECK(!cell.empty() && *end == '\0', "ember-train: ", path, " line ", number, ": '",
+                  cell, "' is not a number");
     }
-    EMBER_CHECK(values.size() == 9, "ember-train: ", path, " line ", number, " has ",
-                values.size(), " fields, expected 9");
+    EMBER_CHECK(values.size() == 9, "ember-train: ", path, " line ", number, " has ", values.size(),
+                " fields, expected 9");
     rows.push_back({static_cast<int64_t>(values[0]), values[1], values[2], values[3], values[4],
                     values[5], values[6], values[7], values[8]});
   }

@@ -19,17 +19,16 @@ namespace {
 using namespace ember;
 
 nn::Sequential mlp() {
-  return nn::Sequential(
-      nn::Flatten(), nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 128), nn::ReLU(),
-      nn::Linear(128, 10));
+  return nn::Sequential(nn::Flatten(), nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 128),
+                        nn::ReLU(), nn::Linear(128, 10));
 }
 
 nn::Sequential cnn() {
   return nn::Sequential(
       nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1)), nn::BatchNorm2d(32), nn::ReLU(),
-      nn::MaxPool2d(2),                                         // 32 x 14 x 14
+      nn::MaxPool2d(2), // 32 x 14 x 14
       nn::Conv2d(nn::Conv2dOptions(32, 64, 3).padding(1)), nn::BatchNorm2d(64), nn::ReLU(),
-      nn::MaxPool2d(2),                                         // 64 x 7 x 7
+      nn::MaxPool2d(2), // 64 x 7 x 7
       nn::Flatten(), nn::Linear(64 * 7 * 7, 128), nn::ReLU(), nn::Dropout(0.25),
       nn::Linear(128, 10));
 }
@@ -39,20 +38,22 @@ class ResidualBlockImpl : public nn::Module {
 public:
   ResidualBlockImpl(int64_t in_channels, int64_t out_channels, int64_t stride)
       : nn::Module("ResidualBlock") {
-    conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, 3)
-                                                     .stride(stride)
-                                                     .padding(1)
-                                                     .bias(false)));
+    conv1 = register_module(
+        "conv1",
+        nn::Conv2d(
+            nn::Conv2dOptions(in_channels, out_channels, 3).stride(stride).padding(1).bias(false)));
     bn1 = register_module("bn1", nn::BatchNorm2d(out_channels));
     conv2 = register_module(
-        "conv2", nn::Conv2d(nn::Conv2dOptions(out_channels, out_channels, 3).padding(1).bias(false)));
+        "conv2",
+        nn::Conv2d(nn::Conv2dOptions(out_channels, out_channels, 3).padding(1).bias(false)));
     bn2 = register_module("bn2", nn::BatchNorm2d(out_channels));
     if (stride != 1 || in_channels != out_channels)
       shortcut = register_module(
-          "shortcut", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, 1)
-                                                    .stride(stride)
-                                                    .bias(false)),
-                                     nn::BatchNorm2d(out_channels)));
+          "shortcut",
+          nn::Sequential(
+              nn::Conv2d(
+                  nn::Conv2dOptions(in_channels, out_channels, 1).stride(stride).bias(false)),
+              nn::BatchNorm2d(out_channels)));
   }
 
   Tensor forward(const Tensor &x) {
@@ -68,12 +69,12 @@ public:
 EMBER_MODULE(ResidualBlock);
 
 nn::Sequential resnet() {
-  return nn::Sequential(
-      nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1).bias(false)), nn::BatchNorm2d(32),
-      nn::ReLU(),                                               // 32 x 28 x 28
-      ResidualBlock(32, 32, 2), ResidualBlock(32, 32, 1),       // 32 x 14 x 14
-      ResidualBlock(32, 64, 2), ResidualBlock(64, 64, 1),       // 64 x 7 x 7
-      nn::AdaptiveAvgPool2d(1), nn::Flatten(), nn::Linear(64, 10));
+  return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1).bias(false)),
+                        nn::BatchNorm2d(32),
+                        nn::ReLU(),                                         // 32 x 28 x 28
+                        ResidualBlock(32, 32, 2), ResidualBlock(32, 32, 1), // 32 x 14 x 14
+                        ResidualBlock(32, 64, 2), ResidualBlock(64, 64, 1), // 64 x 7 x 7
+                        nn::AdaptiveAvgPool2d(1), nn::Flatten(), nn::Linear(64, 10));
 }
 
 } // namespace

@@ -80,11 +80,15 @@ Options parse_options(int argc, char **argv) {
   using Setter = std::function<void(const std::string &, const std::string &)>;
   const std::map<std::string, Setter> valued = {
       {"--model",
-       [&](auto &o, auto &v) { options.model = parse_choice(o, v, {"mlp", "cnn", "resnet"}); }},
+       [&](auto &o, auto &v) {
+         options.model = parse_choice(o, v, {"mlp", "cnn", "resnet"});
+       }},
       {"--epochs", [&](auto &o, auto &v) { options.epochs = parse_integer(o, v, 1); }},
       {"--batch-size", [&](auto &o, auto &v) { options.batch_size = parse_integer(o, v, 1); }},
       {"--optimizer",
-       [&](auto &o, auto &v) { options.optimizer = parse_choice(o, v, {"sgd", "adam", "adamw"}); }},
+       [&](auto &o, auto &v) {
+         options.optimizer = parse_choice(o, v, {"sgd", "adam", "adamw"});
+       }},
       {"--lr", [&](auto &o, auto &v) { options.lr = parse_positive(o, v); }},
       {"--scheduler",
        [&](auto &o, auto &v) {

@@ -35,7 +35,8 @@ void Progress::update(int64_t batch, int64_t samples, double mean_loss) {
   const auto now = Clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   if (interactive_) {
-    if (batch != batches_ && std::chrono::duration<double>(now - last_draw_).count() < kRedrawSeconds)
+    if (batch != batches_ &&
+        std::chrono::duration<double>(now - last_draw_).count() < kRedrawSeconds)
       return;
     last_draw_ = now;
   } else {
@@ -48,9 +49,9 @@ void Progress::update(int64_t batch, int64_t samples, double mean_loss) {
 
 void Progress::draw(int64_t batch, int64_t samples, double mean_loss, double elapsed) {
   const double rate = elapsed > 0 ? static_cast<double>(samples) / elapsed : 0.0;
-  const double eta = batch > 0 ? elapsed / static_cast<double>(batch) *
-                                     static_cast<double>(batches_ - batch)
-                               : 0.0;
+  const double eta =
+      batch > 0 ? elapsed / static_cast<double>(batch) * static_cast<double>(batches_ - batch)
+                : 0.0;
   char stats[160];
   std::snprintf(stats, sizeof stats, "%5lld/%lld  %7.0f samples/s  loss %.4f  ETA %s",
                 static_cast<long long>(batch), static_cast<long long>(batches_), rate, mean_loss,

@@ -13,7 +13,8 @@ public:
   Progress(std::ostream &out, bool interactive) : out_(out), interactive_(interactive) {}
 
   void start_epoch(int64_t epoch, int64_t epochs, int64_t batches);
-  // After batch number `batch` (1-based) of the epoch; samples and mean_loss cover the epoch so far.
+  // After batch number `batch` (1-based) of the epoch; samples and mean_loss cover the epoch so
+  // far.
   void update(int64_t batch, int64_t samples, double mean_loss);
   // Ends the bar's line on a terminal.
   void finish_epoch();
