@@ -12,39 +12,29 @@
 #include <vector>
 
 #include "ember/nn/module.h"
+#include "ember/nn/modules/options.h"
 
 namespace ember::nn {
 
 // Declares an option with libtorch's accessors: options.num_layers(2) sets and returns the
 // options (setters chain), options.num_layers() reads.
-#define EMBER_RNN_ARG(T, name)                                                                     \
-public:                                                                                            \
-  auto &name(const T &new_value) {                                                                 \
-    name##_ = new_value;                                                                           \
-    return *this;                                                                                  \
-  }                                                                                                \
-  const T &name() const noexcept { return name##_; }                                               \
-                                                                                                   \
-private:                                                                                           \
-  T name##_
-
 // The options of every recurrent layer: dropout is applied to the outputs of every layer but the
 // last, in training mode only.
 #define EMBER_RNN_LAYER_OPTIONS(Options)                                                           \
   Options(int64_t input_size, int64_t hidden_size)                                                 \
       : input_size_(input_size), hidden_size_(hidden_size) {}                                      \
-  EMBER_RNN_ARG(int64_t, input_size);                                                              \
-  EMBER_RNN_ARG(int64_t, hidden_size);                                                             \
-  EMBER_RNN_ARG(int64_t, num_layers) = 1;                                                          \
-  EMBER_RNN_ARG(bool, bias) = true;                                                                \
-  EMBER_RNN_ARG(bool, batch_first) = false;                                                        \
-  EMBER_RNN_ARG(double, dropout) = 0.0;                                                            \
-  EMBER_RNN_ARG(bool, bidirectional) = false
+  EMBER_ARG(int64_t, input_size);                                                              \
+  EMBER_ARG(int64_t, hidden_size);                                                             \
+  EMBER_ARG(int64_t, num_layers) = 1;                                                          \
+  EMBER_ARG(bool, bias) = true;                                                                \
+  EMBER_ARG(bool, batch_first) = false;                                                        \
+  EMBER_ARG(double, dropout) = 0.0;                                                            \
+  EMBER_ARG(bool, bidirectional) = false
 
 // nonlinearity: "tanh" or "relu".
 struct RNNOptions {
   EMBER_RNN_LAYER_OPTIONS(RNNOptions);
-  EMBER_RNN_ARG(std::string, nonlinearity) = "tanh";
+  EMBER_ARG(std::string, nonlinearity) = "tanh";
 };
 struct LSTMOptions {
   EMBER_RNN_LAYER_OPTIONS(LSTMOptions);
@@ -56,13 +46,13 @@ struct GRUOptions {
 #define EMBER_RNN_CELL_OPTIONS(Options)                                                            \
   Options(int64_t input_size, int64_t hidden_size)                                                 \
       : input_size_(input_size), hidden_size_(hidden_size) {}                                      \
-  EMBER_RNN_ARG(int64_t, input_size);                                                              \
-  EMBER_RNN_ARG(int64_t, hidden_size);                                                             \
-  EMBER_RNN_ARG(bool, bias) = true
+  EMBER_ARG(int64_t, input_size);                                                              \
+  EMBER_ARG(int64_t, hidden_size);                                                             \
+  EMBER_ARG(bool, bias) = true
 
 struct RNNCellOptions {
   EMBER_RNN_CELL_OPTIONS(RNNCellOptions);
-  EMBER_RNN_ARG(std::string, nonlinearity) = "tanh";
+  EMBER_ARG(std::string, nonlinearity) = "tanh";
 };
 struct LSTMCellOptions {
   EMBER_RNN_CELL_OPTIONS(LSTMCellOptions);
@@ -73,7 +63,6 @@ struct GRUCellOptions {
 
 #undef EMBER_RNN_LAYER_OPTIONS
 #undef EMBER_RNN_CELL_OPTIONS
-#undef EMBER_RNN_ARG
 
 // Which recurrence a layer or cell runs.
 enum class RNNMode { kRnnTanh, kRnnRelu, kLstm, kGru };
