@@ -67,8 +67,9 @@ Tensor ToTensor::operator()(const Tensor &input) const {
   // uint8 to [0, 1] in one pass (the common case on the data path).
   const Tensor source = image.contiguous();
   Tensor output = empty(source.sizes(), dtype(kFloat32));
-  const uint8_t *in = source.data_ptr<uint8_t>();
-  float *out = output.data_ptr<float>();
+  // restrict: a uint8_t pointer may alias anything, which would keep the loop from vectorizing.
+  const uint8_t *__restrict in = source.data_ptr<uint8_t>();
+  float *__restrict out = output.data_ptr<float>();
   const int64_t n = source.numel();
   for (int64_t i = 0; i < n; ++i)
     out[i] = static_cast<float>(in[i]) * (1.0f / 255.0f);
@@ -97,8 +98,8 @@ Tensor Normalize::operator()(const Tensor &input) const {
   const int64_t planes = source.numel() / plane;
   dispatch_floating(source.dtype(), "Normalize", [&](auto zero) {
     using T = decltype(zero);
-    const T *in = source.data_ptr<T>();
-    T *out = output.data_ptr<T>();
+    const T *__restrict in = source.data_ptr<T>();
+    T *__restrict out = output.data_ptr<T>();
     for (int64_t p = 0; p < planes; ++p) {
       const size_t c = mean_.size() == 1 ? 0 : static_cast<size_t>(p % channels);
       const T mean = static_cast<T>(mean_[c]);
