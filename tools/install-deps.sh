@@ -10,6 +10,8 @@ packages=(
   zlib1g-dev nlohmann-json3-dev libstb-dev dataset-fashion-mnist
   # the Python package; PyTorch is the tests' oracle and the benchmarks' peer, never linked
   pybind11-dev python3-dev python3-numpy python3-pytest python3-torch
+  # the Python examples: progress bars and plots
+  python3-tqdm python3-matplotlib
 )
 
 missing=()
