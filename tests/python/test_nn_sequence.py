@@ -169,3 +169,21 @@ def test_transformer_stacks_and_full_transformer():
     torch_model = torch.nn.Transformer(8, 2, 1, 1, 16, dropout=0.0)
     compare(model, torch_model, [torch.randn(5, 2, 8), torch.randn(3, 2, 8)])
     assert repr(encoder) == repr(torch_encoder)
+
+
+def test_functional_multi_head_attention_forward_matches_torch():
+    torch.manual_seed(7)
+    attention = torch.nn.MultiheadAttention(8, 2)
+    q, kv = torch.randn(4, 2, 8), torch.randn(3, 2, 8)
+    expected, expected_weights = torch.nn.functional.multi_head_attention_forward(
+        q, kv, kv, 8, 2, attention.in_proj_weight, attention.in_proj_bias, None, None, False, 0.0,
+        attention.out_proj.weight, attention.out_proj.bias, need_weights=True, average_attn_weights=False)
+    output, weights = nn.functional.multi_head_attention_forward(
+        to_ember(q), to_ember(kv), to_ember(kv), 8, 2, to_ember(attention.in_proj_weight),
+        to_ember(attention.in_proj_bias), None, None, False, 0.0, to_ember(attention.out_proj.weight),
+        to_ember(attention.out_proj.bias), need_weights=True, average_attn_weights=False)
+    assert_close(output, expected.detach())
+    assert_close(weights, expected_weights.detach())
+    with pytest.raises(RuntimeError, match="embedding dimension of 6"):
+        nn.functional.multi_head_attention_forward(to_ember(q), to_ember(kv), to_ember(kv), 6, 2, None, None, None,
+                                                   None, False, 0.0, to_ember(attention.out_proj.weight), None)

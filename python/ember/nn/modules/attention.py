@@ -1,8 +1,7 @@
 """MultiheadAttention, as torch's (parameters, initialization, [L, N, E] layout by default), over
 the C++ multi-head attention op."""
 from ... import _C
-from ..._C import _nn
-from .. import init
+from .. import functional as F, init
 from ..parameter import Parameter
 from .linear import Linear
 from .module import Module
@@ -58,16 +57,8 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True):
-        # The C++ op is batch first; query, key and value stay one tensor when they were one, so
-        # that self-attention projects with a single matrix product.
-        transpose = query.dim() == 3 and not self.batch_first
-        q = query.transpose(0, 1) if transpose else query
-        k = q if key is query else (key.transpose(0, 1) if transpose else key)
-        v = k if value is key else (value.transpose(0, 1) if transpose else value)
-        output, weights = _nn.multi_head_attention(
-            q, k, v, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k, self.bias_v,
-            self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias, training=self.training,
-            key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
-            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
-            average_attn_weights=average_attn_weights)
-        return (output.transpose(0, 1) if transpose else output), weights
+        return F._multi_head_attention(
+            query, key, value, self.num_heads, self.batch_first, self.in_proj_weight, self.in_proj_bias, self.bias_k,
+            self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias, self.training,
+            key_padding_mask, need_weights, attn_mask, self.q_proj_weight, self.k_proj_weight, self.v_proj_weight,
+            average_attn_weights)
