@@ -7,9 +7,7 @@ exp_avg"), so any safetensors reader sees them; numbers and strings go to the he
 __metadata__, and "__ember_structure__" records the Python nesting (container types, key types,
 order) so that load returns the object that was saved. A safetensors file from another tool loads
 as a dict of its tensors in file order."""
-import json
 import os
-import tempfile
 
 from . import _C
 
@@ -57,12 +55,16 @@ def _is_file_like(f, method):
 def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True):
     """Saves obj (a Tensor, or dicts / lists / tuples of tensors, numbers, strings and None) to
     f, a path or a binary file object, as a safetensors file."""
+    import json  # deferred, like tempfile: `import ember` stays fast
+
     archive = _C._io.Archive()
     structure = _flatten(obj, "", archive, set())
     archive.write(_STRUCTURE_KEY, json.dumps(structure, separators=(",", ":")))
     if not _is_file_like(f, "write"):
         archive.save(os.fspath(f))
         return
+    import tempfile  # only file objects pay its import
+
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "object.safetensors")
         archive.save(path)
@@ -75,11 +77,15 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=False, **pick
     structure). f is a path or a binary file object; map_location is accepted for torch's
     signature (ember runs on the CPU)."""
     if _is_file_like(f, "read"):
+        import tempfile
+
         with tempfile.TemporaryDirectory() as directory:
             path = os.path.join(directory, "object.safetensors")
             with open(path, "wb") as copy:
                 copy.write(f.read())
             return load(path)
+    import json
+
     archive = _C._io.Archive.load(os.fspath(f))
     if _STRUCTURE_KEY in archive:
         return _rebuild(json.loads(archive.get(_STRUCTURE_KEY)), archive)
