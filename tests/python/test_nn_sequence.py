@@ -5,7 +5,7 @@ import torch
 
 import ember
 import ember.nn as nn
-from conftest import assert_close, to_ember, to_torch
+from conftest import assert_close, to_ember
 
 
 def copy_weights(ember_module, torch_module):
