@@ -113,6 +113,36 @@ def test_iterable_dataset_batches_as_torch():
     assert list(data.ChainDataset([Stream(), Stream()])) == list(range(7)) * 2
 
 
+def sharded(base, get_worker_info):
+    """range(11) split between the workers by get_worker_info(), as torch's documentation does."""
+
+    class Sharded(base):
+        def __iter__(self):
+            worker = get_worker_info()
+            if worker is None:
+                return iter(range(11))
+            per_worker = -(-11 // worker.num_workers)
+            return iter(range(worker.id * per_worker, min(11, (worker.id + 1) * per_worker)))
+
+    return Sharded()
+
+
+def test_iterable_dataset_with_worker_threads_batches_in_turn_as_torch():
+    ours = [b.tolist() for b in data.DataLoader(sharded(data.IterableDataset, data.get_worker_info), batch_size=2,
+                                                 num_workers=2)]
+    theirs = [b.tolist() for b in tdata.DataLoader(sharded(tdata.IterableDataset, tdata.get_worker_info), batch_size=2,
+                                                    num_workers=2)]
+    assert ours == theirs == [[0, 1], [6, 7], [2, 3], [8, 9], [4, 5], [10]]
+
+    class Failing(data.IterableDataset):
+        def __iter__(self):
+            yield 1
+            raise ValueError("stream broke")
+
+    with pytest.raises(ValueError, match="stream broke"):
+        list(data.DataLoader(Failing(), batch_size=4, num_workers=2))
+
+
 def test_subset_concat_and_random_split():
     dataset = data.TensorDataset(ember.arange(10))
     sub = data.Subset(dataset, [7, 2, 5])

@@ -1,7 +1,8 @@
 """DataLoader as torch.utils.data's: batches of a map-style or iterable dataset from a sampler,
-collated by default_collate, with num_workers worker *threads* (not processes: every op releases
-into C++, and Python datasets run under the GIL) prefetching batches in order, so results are the
-same for any num_workers. Map-style datasets with a batched fetch (TensorDataset, Subset of one,
+collated by default_collate, with num_workers worker *threads* (not processes: the work is in C++,
+and Python datasets run under the GIL). For map-style datasets the workers prefetch batches in the
+sampler's order, so results are the same for any num_workers; iterable datasets are iterated by
+every worker, in turn, as torch's. Map-style datasets with a batched fetch (TensorDataset, Subset of one,
 ember.datasets.MNIST without transforms) gather a whole batch with one indexing op per tensor."""
 import collections.abc
 import itertools
@@ -138,29 +139,26 @@ class DataLoader:
 
     def __iter__(self):
         if self._iterable:
-            # One iterator shared by the workers would interleave at random: iterable datasets are
-            # read in the calling thread, whatever num_workers.
-            return self._iter_iterable()
+            return self._iter_iterable() if self.num_workers == 0 else self._iter_iterable_workers()
         keys = iter(self.batch_sampler if self._auto_collation else self.sampler)
         if self.num_workers == 0:
             return (self._fetch(key) for key in keys)
         return self._iter_workers(keys)
 
+    def _start_worker(self, worker_id, seed):
+        _worker_info.info = WorkerInfo(worker_id, self.num_workers, seed + worker_id, self.dataset)
+        if self.worker_init_fn is not None:
+            self.worker_init_fn(worker_id)
+
     def _iter_workers(self, keys):
+        """Batches fetched by a pool of threads, yielded in the sampler's order."""
         from concurrent.futures import ThreadPoolExecutor  # only loaders with workers pay its import
 
         seed = int(_C.randint(0, 2 ** 62, (1,)).item())
         ids = itertools.count()
-
-        def start_worker():
-            worker_id = next(ids)
-            _worker_info.info = WorkerInfo(worker_id, self.num_workers, seed + worker_id, self.dataset)
-            if self.worker_init_fn is not None:
-                self.worker_init_fn(worker_id)
-
         window = max(1, self.num_workers * self.prefetch_factor)
         with ThreadPoolExecutor(self.num_workers, thread_name_prefix="ember-data",
-                                initializer=start_worker) as pool:
+                                initializer=lambda: self._start_worker(next(ids), seed)) as pool:
             pending = collections.deque(pool.submit(self._fetch, key) for key in itertools.islice(keys, window))
             try:
                 while pending:
@@ -171,3 +169,53 @@ class DataLoader:
             finally:
                 for future in pending:
                     future.cancel()
+
+    def _iter_iterable_workers(self):
+        """As torch: every worker iterates its own copy of the dataset (which shards itself with
+        get_worker_info()), and batches come from the workers in turn, an exhausted worker leaving
+        the rotation."""
+        import queue
+
+        seed = int(_C.randint(0, 2 ** 62, (1,)).item())
+        stop, end = threading.Event(), object()
+        queues = [queue.Queue(maxsize=max(1, self.prefetch_factor)) for _ in range(self.num_workers)]
+
+        def put(worker_id, item):
+            while not stop.is_set():
+                try:
+                    queues[worker_id].put(item, timeout=0.05)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def work(worker_id):
+            try:
+                self._start_worker(worker_id, seed)
+                for batch in self._iter_iterable():
+                    if not put(worker_id, (None, batch)):
+                        return
+                put(worker_id, (None, end))
+            except BaseException as error:  # re-raised in the consuming thread
+                put(worker_id, (error, None))
+
+        workers = [threading.Thread(target=work, args=(i,), name=f"ember-data-{i}", daemon=True)
+                   for i in range(self.num_workers)]
+        for worker in workers:
+            worker.start()
+        try:
+            active = list(range(self.num_workers))
+            while active:
+                for worker_id in list(active):
+                    try:
+                        error, batch = queues[worker_id].get(timeout=self.timeout or None)
+                    except queue.Empty:
+                        raise RuntimeError(f"DataLoader timed out after {self.timeout} seconds") from None
+                    if error is not None:
+                        raise error
+                    if batch is end:
+                        active.remove(worker_id)
+                    else:
+                        yield batch
+        finally:
+            stop.set()
