@@ -74,6 +74,7 @@ def plot(history, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     epochs = [row["epoch"] for row in history]
     figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(10, 4))
@@ -84,6 +85,7 @@ def plot(history, path):
     accuracy_axes.plot(epochs, [100 * row["test_accuracy"] for row in history], marker="o", label="test")
     accuracy_axes.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
     for axes in (loss_axes, accuracy_axes):
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(alpha=0.3)
         axes.legend()
     figure.tight_layout()
