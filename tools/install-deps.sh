@@ -11,6 +11,8 @@ packages=(
   gnuplot-nox
   # the Python package; PyTorch is the tests' oracle and the benchmarks' peer, never linked
   pybind11-dev python3-dev python3-numpy python3-pytest python3-torch
+  # the Python examples: progress bars and plots
+  python3-tqdm python3-matplotlib
 )
 
 missing=()

@@ -14,7 +14,8 @@ from ._C import Tensor, dtype, Generator  # noqa: E402,F401
 from ._tensor import tensor, as_tensor, is_tensor, numel, clone, concat, clip, absolute  # noqa: E402,F401
 from ._dtypes import *  # noqa: E402,F401,F403
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode  # noqa: E402,F401
-from . import autograd, cuda, nn, optim  # noqa: E402,F401
+from . import autograd, cuda, nn, optim, utils, datasets  # noqa: E402,F401
+from .serialization import save, load  # noqa: E402,F401
 
 # math's constants: this module's float and int are dtypes (ember.float), as in torch.
 inf = _math.inf

@@ -46,6 +46,9 @@ inline Tensor &self_tensor(py::handle self) {
   return const_cast<Tensor &>(*t);
 }
 
+// torch's None for an optional tensor argument is ember's undefined Tensor.
+inline Tensor or_undefined(const std::optional<Tensor> &t) { return t.value_or(Tensor()); }
+
 void bind_dtype(py::module_ &m);
 void bind_tensor(py::module_ &m);
 void bind_tensor_ops(py::module_ &m, py::class_<Tensor> &cls);
@@ -54,7 +57,10 @@ void bind_creation(py::module_ &m);
 void bind_autograd(py::module_ &m);
 void bind_interop(py::module_ &m, py::class_<Tensor> &cls);
 void bind_nn(py::module_ &m);
+void bind_nn_sequence(py::module_ &nn);
 void bind_optim(py::module_ &m);
+void bind_data(py::module_ &m);
+void bind_io(py::module_ &m);
 
 } // namespace ember::python
 

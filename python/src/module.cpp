@@ -31,4 +31,6 @@ PYBIND11_MODULE(_C, m) {
   bind_autograd(m);
   bind_nn(m);
   bind_optim(m);
+  bind_data(m);
+  bind_io(m);
 }

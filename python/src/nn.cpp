@@ -8,8 +8,6 @@ namespace ember::python {
 
 namespace {
 
-Tensor or_undefined(const std::optional<Tensor> &t) { return t.value_or(Tensor()); }
-
 // Padding given as ints or as "same"/"valid".
 template <typename Conv, typename ConvMode>
 Tensor conv(Conv conv_numeric, ConvMode conv_mode, const Tensor &input, const Tensor &weight,
@@ -247,6 +245,7 @@ void bind_nn(py::module_ &m) {
   bind_losses(nn);
   bind_norms(nn);
   bind_convolutions(nn);
+  bind_nn_sequence(nn);
 }
 
 } // namespace ember::python

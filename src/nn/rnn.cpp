@@ -83,26 +83,36 @@ void RNNImplBase::pretty_print(std::ostream &out) const {
 }
 
 std::tuple<Tensor, TensorList> RNNImplBase::run(const Tensor &input, const TensorList &states) {
-  const std::string &type = name();
+  return rnn_forward(name(), mode_, options_, all_weights(), input, states, is_training());
+}
+
+std::tuple<Tensor, TensorList> rnn_forward(const std::string &type, RNNMode mode,
+                                           const RNNOptions &options, const TensorList &weights,
+                                           const Tensor &input, const TensorList &states,
+                                           bool training) {
+  const size_t per_layer = options.bias() ? 4 : 2;
+  const size_t expected_weights =
+      static_cast<size_t>(options.num_layers()) * (options.bidirectional() ? 2 : 1) * per_layer;
+  EMBER_CHECK(weights.size() == expected_weights, type, ": expected ", expected_weights,
+              " weights, got ", weights.size());
   EMBER_CHECK(input.dim() == 2 || input.dim() == 3, type,
               ": expected input of 2 (unbatched) or 3 (batched) dims, got input of shape ",
               input.sizes());
-  EMBER_CHECK(input.size(-1) == options_.input_size(), type, ": expected input_size ",
-              options_.input_size(), " in the last dim of the input, got input of shape ",
+  EMBER_CHECK(input.size(-1) == options.input_size(), type, ": expected input_size ",
+              options.input_size(), " in the last dim of the input, got input of shape ",
               input.sizes());
-  const std::vector<Tensor> weights = all_weights();
   EMBER_CHECK(input.dtype() == weights.front().dtype(), type, ": input dtype ", input.dtype(),
               " does not match the parameters' dtype ", weights.front().dtype());
   EMBER_CHECK(input.dtype() == kFloat32 || input.dtype() == kFloat64, type,
               ": expected float32 or float64 input and parameters, got ", input.dtype());
   const bool batched = input.dim() == 3;
-  Tensor x = !batched ? input.unsqueeze(1) : options_.batch_first() ? input.transpose(0, 1) : input;
+  Tensor x = !batched ? input.unsqueeze(1) : options.batch_first() ? input.transpose(0, 1) : input;
   EMBER_CHECK(x.size(0) > 0, type,
               ": expected a sequence of at least one step, got input of shape ", input.sizes());
-  const int64_t directions = options_.bidirectional() ? 2 : 1;
-  const int64_t stacked = options_.num_layers() * directions, batch = x.size(1);
-  const int64_t hidden = options_.hidden_size();
-  const bool lstm = mode_ == RNNMode::kLstm;
+  const int64_t directions = options.bidirectional() ? 2 : 1;
+  const int64_t stacked = options.num_layers() * directions, batch = x.size(1);
+  const int64_t hidden = options.hidden_size();
+  const bool lstm = mode == RNNMode::kLstm;
   const char *state_names[2] = {lstm ? "h_0" : "hx", "c_0"};
   TensorList initial(states.size());
   for (size_t i = 0; i < states.size(); ++i) {
@@ -117,16 +127,15 @@ std::tuple<Tensor, TensorList> RNNImplBase::run(const Tensor &input, const Tenso
                 state.dtype(), " does not match the input dtype ", input.dtype());
     initial[i] = batched ? state : state.unsqueeze(1);
   }
-  const size_t per_layer = options_.bias() ? 4 : 2;
   TensorList final_h, final_c;
   Tensor layer_input = x;
-  for (int64_t layer = 0; layer < options_.num_layers(); ++layer) {
+  for (int64_t layer = 0; layer < options.num_layers(); ++layer) {
     TensorList outputs;
     for (int64_t direction = 0; direction < directions; ++direction) {
       const int64_t index = layer * directions + direction;
       const Tensor *w = &weights[static_cast<size_t>(index) * per_layer];
       LayerWeights layer_weights{w[0], w[1], Tensor(), Tensor()};
-      if (options_.bias()) {
+      if (options.bias()) {
         layer_weights.b_ih = w[2];
         layer_weights.b_hh = w[3];
       }
@@ -134,19 +143,19 @@ std::tuple<Tensor, TensorList> RNNImplBase::run(const Tensor &input, const Tenso
         return i < initial.size() && initial[i].defined() ? initial[i][index] : Tensor();
       };
       TensorList result =
-          rnn_layer(mode_, layer_input, state(0), state(1), layer_weights, direction == 1);
+          rnn_layer(mode, layer_input, state(0), state(1), layer_weights, direction == 1);
       outputs.push_back(result[0]);
       final_h.push_back(result[1]);
       if (lstm)
         final_c.push_back(result[2]);
     }
     layer_input = directions == 2 ? cat(outputs, 2) : outputs[0];
-    if (options_.dropout() > 0 && is_training() && layer + 1 < options_.num_layers())
-      layer_input = functional::dropout(layer_input, options_.dropout(), true);
+    if (options.dropout() > 0 && training && layer + 1 < options.num_layers())
+      layer_input = functional::dropout(layer_input, options.dropout(), true);
   }
-  Tensor output = !batched                 ? layer_input.squeeze(1)
-                  : options_.batch_first() ? layer_input.transpose(0, 1)
-                                           : layer_input;
+  Tensor output = !batched                ? layer_input.squeeze(1)
+                  : options.batch_first() ? layer_input.transpose(0, 1)
+                                          : layer_input;
   TensorList finals{stack(final_h, 0)};
   if (lstm)
     finals.push_back(stack(final_c, 0));

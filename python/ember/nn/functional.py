@@ -161,3 +161,38 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     return _nn.kl_div(input, target, _reduction(size_average, reduce, reduction), log_target)
+
+
+def _multi_head_attention(query, key, value, num_heads, batch_first, in_proj_weight, in_proj_bias, bias_k, bias_v,
+                          add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training, key_padding_mask,
+                          need_weights, attn_mask, q_proj_weight, k_proj_weight, v_proj_weight,
+                          average_attn_weights):
+    """The C++ op is batch first: [L, N, E] inputs are transposed there and back. query, key and
+    value stay one tensor when they were one, so self-attention projects with one product."""
+    transpose = query.dim() == 3 and not batch_first
+    q = query.transpose(0, 1) if transpose else query
+    k = q if key is query else (key.transpose(0, 1) if transpose else key)
+    v = k if value is key else (value.transpose(0, 1) if transpose else value)
+    output, weights = _nn.multi_head_attention(
+        q, k, v, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight,
+        out_proj_bias, training=training, key_padding_mask=key_padding_mask, need_weights=need_weights,
+        attn_mask=attn_mask, q_proj_weight=q_proj_weight, k_proj_weight=k_proj_weight, v_proj_weight=v_proj_weight,
+        average_attn_weights=average_attn_weights)
+    return (output.transpose(0, 1) if transpose else output), weights
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True):
+    if query.shape[-1] != embed_dim_to_check:
+        raise RuntimeError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {query.shape[-1]}")
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError("multi_head_attention_forward: static_k and static_v are not supported by ember")
+    if use_separate_proj_weight:
+        in_proj_weight = None
+    return _multi_head_attention(query, key, value, num_heads, False, in_proj_weight, in_proj_bias, bias_k, bias_v,
+                                 add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training,
+                                 key_padding_mask, need_weights, attn_mask, q_proj_weight, k_proj_weight,
+                                 v_proj_weight, average_attn_weights)

@@ -106,6 +106,13 @@ protected:
   RNNOptions options_;
 };
 
+// The forward of RNNImplBase (torch's _VF.rnn_tanh / lstm / gru): the whole stack over weights
+// ordered as all_weights(), with the argument checks naming type. Bindings call it directly.
+std::tuple<Tensor, TensorList> rnn_forward(const std::string &type, RNNMode mode,
+                                           const RNNOptions &options, const TensorList &weights,
+                                           const Tensor &input, const TensorList &states,
+                                           bool training);
+
 // Parameters and checks shared by RNNCell, LSTMCell and GRUCell.
 class RNNCellImplBase : public Module {
 public:

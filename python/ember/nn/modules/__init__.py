@@ -14,3 +14,8 @@ from .sparse import Embedding  # noqa: F401
 from .loss import (  # noqa: F401
     MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
 )
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell  # noqa: F401
+from .attention import MultiheadAttention  # noqa: F401
+from .transformer import (  # noqa: F401
+    TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder, Transformer,
+)
