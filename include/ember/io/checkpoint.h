@@ -36,11 +36,11 @@ struct Checkpoint {
   nn::Module *model = nullptr;
   optim::Optimizer *optimizer = nullptr;
   optim::LRScheduler *scheduler = nullptr;
-  std::map<std::string, Generator *> generators;
+  std::map<std::string, Generator *> generators = {};
   int64_t epoch = 0;
   int64_t step = 0;
   // Anything else worth keeping (best accuracy, the run's options, ...).
-  Archive extra;
+  Archive extra = {};
 };
 
 void save_checkpoint(const Checkpoint &checkpoint, const std::string &path);
