@@ -8,9 +8,14 @@
 //                                          conv_transpose's forward)
 //   convolution_weight(image, columns)     the weight gradient
 // so the backward of each is made of the other two, and gradients of any order come for free.
-// Kernels: per sample, im2col into a reused buffer and one GEMM per group through OpenBLAS.
+// Kernels: float32 problems with 16+ channels per group on both sides run on oneDNN when ember
+// is built with it (conv_dnnl.cpp: the library and kernels PyTorch uses, primitives cached per
+// shape). Everything else (float64, which gradcheck uses, thin layers such as a 1-channel first
+// layer, where oneDNN's layout reorders cost more than they save, builds without oneDNN) runs
+// here: per sample, im2col into a reused buffer and one GEMM per group through OpenBLAS.
 // Samples are split over threads (OpenBLAS stays single-threaded inside a parallel region, so
-// the two do not fight); a lone sample runs alone with OpenBLAS threading each GEMM.
+// the two do not fight); a lone sample runs alone with OpenBLAS threading each GEMM. The input
+// gradient is computed only when asked for (the first layer's input is data).
 #include <cblas.h>
 #include <omp.h>
 

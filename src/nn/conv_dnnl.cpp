@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "ember/ops.h"
@@ -27,7 +28,7 @@ using dnnl::memory;
 using Tag = memory::format_tag;
 
 dnnl::engine &cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  static auto &engine = *new dnnl::engine(dnnl::engine::kind::cpu, 0); // outlives the plans
   return engine;
 }
 
@@ -176,7 +177,8 @@ std::unique_ptr<Plan> make_plan(ConvPass pass, const Layout &l, bool with_bias) 
 // The cached plan of a problem and pass; nullptr when oneDNN cannot run it (also cached).
 const Plan *find_plan(ConvPass pass, const ConvProblem &p, bool with_bias) {
   static std::mutex mutex;
-  static std::map<std::vector<int64_t>, std::unique_ptr<Plan>> plans;
+  // Never destroyed: no oneDNN teardown races the engine's or OpenMP's at exit.
+  static auto &plans = *new std::map<std::vector<int64_t>, std::unique_ptr<Plan>>;
   const ConvGeometry &g = p.geometry;
   std::vector<int64_t> key{static_cast<int64_t>(pass), with_bias,         p.batch,
                            p.image_channels,           p.column_channels, p.groups};
