@@ -10,6 +10,7 @@
 
 #ifdef EMBER_HAVE_DNNL
 
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <map>
@@ -199,6 +200,22 @@ const Plan *find_plan(ConvPass pass, const ConvProblem &p, bool with_bias) {
   return plans.emplace(std::move(key), std::move(plan)).first->second.get();
 }
 
+// Reorders below this many bytes (weights) run on the calling thread: waking the other threads
+// for them costs more than the copy, and much more when other processes share the cores.
+constexpr size_t kMinParallelReorderBytes = size_t{1} << 18;
+
+// Runs a reorder, small ones on one thread (oneDNN threads over omp_get_max_threads()).
+void run_reorder(const dnnl::reorder &reorder, dnnl::stream &stream, memory &from, memory &to) {
+  if (from.get_desc().get_size() >= kMinParallelReorderBytes) {
+    reorder.execute(stream, from, to);
+    return;
+  }
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  reorder.execute(stream, from, to);
+  omp_set_num_threads(threads);
+}
+
 // Scratch memory of desc's size from ember's allocator (kept alive by the returned tensor).
 Tensor scratch(const memory::desc &desc) {
   const auto floats = static_cast<int64_t>((desc.get_size() + sizeof(float) - 1) / sizeof(float));
@@ -222,7 +239,7 @@ bool dnnl_convolution(ConvPass pass, const ConvProblem &problem, const float *fi
       return plain;
     buffers.push_back(scratch(o.kernel));
     memory kernel(o.kernel, engine, buffers.back().data_ptr<float>());
-    o.reorder->execute(stream, plain, kernel);
+    run_reorder(*o.reorder, stream, plain, kernel);
     return kernel;
   };
   memory out_plain(plan->out.plain, engine, out);
@@ -243,7 +260,7 @@ bool dnnl_convolution(ConvPass pass, const ConvProblem &problem, const float *fi
   }
   plan->conv.execute(stream, args);
   if (plan->out.reorder)
-    plan->out.reorder->execute(stream, out_kernel, out_plain);
+    run_reorder(*plan->out.reorder, stream, out_kernel, out_plain);
   stream.wait();
   return true;
 }
