@@ -222,6 +222,54 @@ Tensor scratch(const memory::desc &desc) {
   return empty({floats}, dtype(kFloat32));
 }
 
+// One call's execution: the stream and the buffers of reordered operands.
+class Execution {
+public:
+  Execution() : stream_(cpu_engine()) {}
+
+  // The operand's memory in the kernel's layout, reordered from the caller's if needed.
+  memory input(const Operand &o, const float *data) {
+    memory plain(o.plain, cpu_engine(), const_cast<float *>(data));
+    if (!o.reorder)
+      return plain;
+    memory kernel(o.kernel, cpu_engine(), buffer(o.kernel));
+    run_reorder(*o.reorder, stream_, plain, kernel);
+    return kernel;
+  }
+
+  // Runs plan on inputs in its layouts and leaves the result in out, in the caller's layout.
+  void run(const Plan &plan, const memory &first, const memory &second, const float *bias,
+           int64_t channels, float *out) {
+    memory out_plain(plan.out.plain, cpu_engine(), out);
+    memory out_kernel = plan.out.reorder
+                            ? memory(plan.out.kernel, cpu_engine(), buffer(plan.out.kernel))
+                            : out_plain;
+    std::unordered_map<int, memory> args{
+        {plan.first_arg, first},
+        {plan.second_arg, second},
+        {plan.out_arg, out_kernel},
+        {DNNL_ARG_SCRATCHPAD, memory(plan.scratchpad, cpu_engine(), buffer(plan.scratchpad))}};
+    if (bias != nullptr) {
+      const memory::desc bias_desc({channels}, memory::data_type::f32, Tag::x);
+      args.emplace(DNNL_ARG_BIAS, memory(bias_desc, cpu_engine(), const_cast<float *>(bias)));
+    }
+    plan.conv.execute(stream_, args);
+    if (plan.out.reorder)
+      run_reorder(*plan.out.reorder, stream_, out_kernel, out_plain);
+  }
+
+  void wait() { stream_.wait(); }
+
+private:
+  float *buffer(const memory::desc &desc) {
+    buffers_.push_back(scratch(desc));
+    return buffers_.back().data_ptr<float>();
+  }
+
+  dnnl::stream stream_;
+  std::vector<Tensor> buffers_;
+};
+
 } // namespace
 
 bool dnnl_convolution(ConvPass pass, const ConvProblem &problem, const float *first,
@@ -229,39 +277,25 @@ bool dnnl_convolution(ConvPass pass, const ConvProblem &problem, const float *fi
   const Plan *plan = find_plan(pass, problem, bias != nullptr);
   if (plan == nullptr)
     return false;
-  dnnl::engine &engine = cpu_engine();
-  dnnl::stream stream(engine);
-  std::vector<Tensor> buffers;
-  // The operand's memory in the kernel's layout, reordered from the caller's if needed.
-  const auto input = [&](const Operand &o, const float *data) {
-    memory plain(o.plain, engine, const_cast<float *>(data));
-    if (!o.reorder)
-      return plain;
-    buffers.push_back(scratch(o.kernel));
-    memory kernel(o.kernel, engine, buffers.back().data_ptr<float>());
-    run_reorder(*o.reorder, stream, plain, kernel);
-    return kernel;
-  };
-  memory out_plain(plan->out.plain, engine, out);
-  memory out_kernel = out_plain;
-  if (plan->out.reorder) {
-    buffers.push_back(scratch(plan->out.kernel));
-    out_kernel = memory(plan->out.kernel, engine, buffers.back().data_ptr<float>());
-  }
-  std::unordered_map<int, memory> args{{plan->first_arg, input(plan->first, first)},
-                                       {plan->second_arg, input(plan->second, second)},
-                                       {plan->out_arg, out_kernel}};
-  const Tensor scratchpad = scratch(plan->scratchpad);
-  args.emplace(DNNL_ARG_SCRATCHPAD,
-               memory(plan->scratchpad, engine, const_cast<float *>(scratchpad.data_ptr<float>())));
-  if (bias != nullptr) {
-    const memory::desc bias_desc({problem.column_channels}, memory::data_type::f32, Tag::x);
-    args.emplace(DNNL_ARG_BIAS, memory(bias_desc, engine, const_cast<float *>(bias)));
-  }
-  plan->conv.execute(stream, args);
-  if (plan->out.reorder)
-    run_reorder(*plan->out.reorder, stream, out_kernel, out_plain);
-  stream.wait();
+  Execution execution;
+  execution.run(*plan, execution.input(plan->first, first), execution.input(plan->second, second),
+                bias, problem.column_channels, out);
+  execution.wait();
+  return true;
+}
+
+bool dnnl_convolution_backward(const ConvProblem &problem, const float *image, const float *weight,
+                               const float *grad, float *grad_image, float *grad_weight) {
+  const Plan *data = find_plan(ConvPass::backward_data, problem, false);
+  const Plan *weights = find_plan(ConvPass::backward_weights, problem, false);
+  if (data == nullptr || weights == nullptr || data->first.kernel != weights->second.kernel)
+    return false;
+  Execution execution;
+  const memory grad_kernel = execution.input(data->first, grad);
+  execution.run(*data, grad_kernel, execution.input(data->second, weight), nullptr, 0, grad_image);
+  execution.run(*weights, execution.input(weights->first, image), grad_kernel, nullptr, 0,
+                grad_weight);
+  execution.wait();
   return true;
 }
 
@@ -273,6 +307,11 @@ namespace ember::nn {
 
 bool dnnl_convolution(ConvPass, const ConvProblem &, const float *, const float *, const float *,
                       float *) {
+  return false;
+}
+
+bool dnnl_convolution_backward(const ConvProblem &, const float *, const float *, const float *,
+                               float *, float *) {
   return false;
 }
 
