@@ -210,10 +210,12 @@ void run_reorder(const dnnl::reorder &reorder, dnnl::stream &stream, memory &fro
     reorder.execute(stream, from, to);
     return;
   }
-  const int threads = omp_get_max_threads();
-  omp_set_num_threads(1);
+  struct OneThread {
+    int threads = omp_get_max_threads();
+    OneThread() { omp_set_num_threads(1); }
+    ~OneThread() { omp_set_num_threads(threads); }
+  } one_thread;
   reorder.execute(stream, from, to);
-  omp_set_num_threads(threads);
 }
 
 // Scratch memory of desc's size from ember's allocator (kept alive by the returned tensor).
