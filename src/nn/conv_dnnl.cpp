@@ -2,7 +2,9 @@
 // float32 primitives. Its JIT kernels work on channel-blocked layouts (nChw16c and blocked
 // weights), so each pass reorders its operands from ember's plain layouts into the ones the
 // chosen kernel asks for (format "any"), runs the kernel and reorders the result back, as
-// PyTorch does. Primitives and reorders are built once per problem and pass and kept in a
+// PyTorch does; the two backward passes share one reorder of the output gradient, and small
+// (weight) reorders stay on the calling thread. Problems under 16 channels per group are left
+// to conv.cpp. Primitives and reorders are built once per problem and pass and kept in a
 // process-wide cache; buffers come from ember's allocator. oneDNN threads over OpenMP, so it
 // follows ember::set_num_threads; its reductions (weight gradient) are deterministic for a
 // given thread count. Without oneDNN (EMBER_HAVE_DNNL unset) every pass reports "not run".
