@@ -8,9 +8,14 @@
 //                                          conv_transpose's forward)
 //   convolution_weight(image, columns)     the weight gradient
 // so the backward of each is made of the other two, and gradients of any order come for free.
-// Kernels: per sample, im2col into a reused buffer and one GEMM per group through OpenBLAS.
+// Kernels: float32 problems with 16+ channels per group on both sides run on oneDNN when ember
+// is built with it (conv_dnnl.cpp: the library and kernels PyTorch uses, primitives cached per
+// shape). Everything else (float64, which gradcheck uses, thin layers such as a 1-channel first
+// layer, where oneDNN's layout reorders cost more than they save, builds without oneDNN) runs
+// here: per sample, im2col into a reused buffer and one GEMM per group through OpenBLAS.
 // Samples are split over threads (OpenBLAS stays single-threaded inside a parallel region, so
-// the two do not fight); a lone sample runs alone with OpenBLAS threading each GEMM.
+// the two do not fight); a lone sample runs alone with OpenBLAS threading each GEMM. The input
+// gradient is computed only when asked for (the first layer's input is data).
 #include <omp.h>
 
 #include <algorithm>
@@ -113,6 +118,8 @@ Tensor contiguous_or_undefined(const Tensor &t) { return t.defined() ? t.contigu
 Tensor convolution_transpose(const ConvProblem &p, const Tensor &columns, const Tensor &weight,
                              const Tensor &bias);
 Tensor convolution_weight(const ConvProblem &p, const Tensor &image, const Tensor &columns);
+std::pair<Tensor, Tensor> convolution_backward(const ConvProblem &p, const Tensor &image,
+                                               const Tensor &weight, const Tensor &grad);
 
 // Runs a pass through oneDNN if it takes the problem (float32 only; see conv_dnnl.cpp).
 bool run_dnnl(ConvPass pass, const ConvProblem &p, const Tensor &first, const Tensor &second,
@@ -163,10 +170,14 @@ Tensor convolution(const ConvProblem &p, const Tensor &image, const Tensor &weig
                      [p](const autograd::BackwardContext &ctx, const TensorList &grads) {
                        const Tensor &grad = grads[0];
                        TensorList result(3);
-                       if (ctx.needs(0))
+                       if (ctx.needs(0) && ctx.needs(1)) {
+                         std::tie(result[0], result[1]) =
+                             convolution_backward(p, ctx.saved[0], ctx.saved[1], grad);
+                       } else if (ctx.needs(0)) {
                          result[0] = convolution_transpose(p, grad, ctx.saved[1], {});
-                       if (ctx.needs(1))
+                       } else if (ctx.needs(1)) {
                          result[1] = convolution_weight(p, ctx.saved[0], grad);
+                       }
                        if (ctx.needs(2))
                          result[2] = bias_gradient(grad);
                        return result;
@@ -209,20 +220,9 @@ void gemm_convolution_transpose(const ConvProblem &p, const Tensor &y, const Ten
   });
 }
 
-Tensor convolution_transpose(const ConvProblem &p, const Tensor &columns, const Tensor &weight,
-                             const Tensor &bias) {
-  Tensor out = empty(p.image_shape(), columns.options());
-  {
-    NoGradGuard no_grad;
-    const Tensor y = columns.contiguous(), w = weight.contiguous(),
-                 b = contiguous_or_undefined(bias);
-    if (run_dnnl(ConvPass::backward_data, p, y, w, {}, out)) {
-      if (b.defined())
-        out.add_(b.view({1, -1, 1, 1, 1}));
-    } else {
-      gemm_convolution_transpose(p, y, w, b, out);
-    }
-  }
+// Makes out = convolution_transpose(p, columns, weight, bias) differentiable.
+void record_convolution_transpose(const ConvProblem &p, const Tensor &columns, const Tensor &weight,
+                                  const Tensor &bias, const Tensor &out) {
   if (autograd::needs_grad(columns, weight, bias))
     autograd::record("ConvolutionTransposeBackward", {columns, weight, bias}, {out},
                      {columns, weight},
@@ -237,6 +237,23 @@ Tensor convolution_transpose(const ConvProblem &p, const Tensor &columns, const 
                          result[2] = bias_gradient(grad);
                        return result;
                      });
+}
+
+Tensor convolution_transpose(const ConvProblem &p, const Tensor &columns, const Tensor &weight,
+                             const Tensor &bias) {
+  Tensor out = empty(p.image_shape(), columns.options());
+  {
+    NoGradGuard no_grad;
+    const Tensor y = columns.contiguous(), w = weight.contiguous(),
+                 b = contiguous_or_undefined(bias);
+    if (run_dnnl(ConvPass::backward_data, p, y, w, {}, out)) {
+      if (b.defined())
+        out.add_(b.view({1, -1, 1, 1, 1}));
+    } else {
+      gemm_convolution_transpose(p, y, w, b, out);
+    }
+  }
+  record_convolution_transpose(p, columns, weight, bias, out);
   return out;
 }
 
@@ -272,14 +289,9 @@ void gemm_convolution_weight(const ConvProblem &p, const Tensor &x, const Tensor
   });
 }
 
-Tensor convolution_weight(const ConvProblem &p, const Tensor &image, const Tensor &columns) {
-  Tensor out = zeros(p.weight_shape(), image.options());
-  if (p.batch > 0) {
-    NoGradGuard no_grad;
-    const Tensor x = image.contiguous(), y = columns.contiguous();
-    if (!run_dnnl(ConvPass::backward_weights, p, x, y, {}, out))
-      gemm_convolution_weight(p, x, y, out);
-  }
+// Makes out = convolution_weight(p, image, columns) differentiable.
+void record_convolution_weight(const ConvProblem &p, const Tensor &image, const Tensor &columns,
+                               const Tensor &out) {
   if (autograd::needs_grad(image, columns))
     autograd::record("ConvolutionWeightBackward", {image, columns}, {out}, {image, columns},
                      [p](const autograd::BackwardContext &ctx, const TensorList &grads) {
@@ -291,7 +303,43 @@ Tensor convolution_weight(const ConvProblem &p, const Tensor &image, const Tenso
                          result[1] = convolution(p, ctx.saved[0], grad, {});
                        return result;
                      });
+}
+
+Tensor convolution_weight(const ConvProblem &p, const Tensor &image, const Tensor &columns) {
+  Tensor out = zeros(p.weight_shape(), image.options());
+  if (p.batch > 0) {
+    NoGradGuard no_grad;
+    const Tensor x = image.contiguous(), y = columns.contiguous();
+    if (!run_dnnl(ConvPass::backward_weights, p, x, y, {}, out))
+      gemm_convolution_weight(p, x, y, out);
+  }
+  record_convolution_weight(p, image, columns, out);
   return out;
+}
+
+// The image and weight gradients of convolution(image, weight) from its output gradient. oneDNN
+// (when it takes the problem) computes both from one reorder of grad; otherwise they are the
+// two primitives above.
+std::pair<Tensor, Tensor> convolution_backward(const ConvProblem &p, const Tensor &image,
+                                               const Tensor &weight, const Tensor &grad) {
+  if (grad.dtype() == kFloat32 && p.batch > 0) {
+    Tensor grad_image = empty(p.image_shape(), grad.options());
+    Tensor grad_weight = empty(p.weight_shape(), grad.options());
+    bool done = false;
+    {
+      NoGradGuard no_grad;
+      const Tensor x = image.contiguous(), w = weight.contiguous(), y = grad.contiguous();
+      done = dnnl_convolution_backward(p, x.data_ptr<float>(), w.data_ptr<float>(),
+                                       y.data_ptr<float>(), grad_image.data_ptr<float>(),
+                                       grad_weight.data_ptr<float>());
+    }
+    if (done) {
+      record_convolution_transpose(p, grad, weight, {}, grad_image);
+      record_convolution_weight(p, image, grad, grad_weight);
+      return {grad_image, grad_weight};
+    }
+  }
+  return {convolution_transpose(p, grad, weight, {}), convolution_weight(p, image, grad)};
 }
 
 // ---- argument handling ----------------------------------------------------------------------

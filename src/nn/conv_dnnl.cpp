@@ -2,7 +2,9 @@
 // float32 primitives. Its JIT kernels work on channel-blocked layouts (nChw16c and blocked
 // weights), so each pass reorders its operands from ember's plain layouts into the ones the
 // chosen kernel asks for (format "any"), runs the kernel and reorders the result back, as
-// PyTorch does. Primitives and reorders are built once per problem and pass and kept in a
+// PyTorch does; the two backward passes share one reorder of the output gradient, and small
+// (weight) reorders stay on the calling thread. Problems under 16 channels per group are left
+// to conv.cpp. Primitives and reorders are built once per problem and pass and kept in a
 // process-wide cache; buffers come from ember's allocator. oneDNN threads over OpenMP, so it
 // follows ember::set_num_threads; its reductions (weight gradient) are deterministic for a
 // given thread count. Without oneDNN (EMBER_HAVE_DNNL unset) every pass reports "not run".
@@ -10,12 +12,14 @@
 
 #ifdef EMBER_HAVE_DNNL
 
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "ember/ops.h"
@@ -27,7 +31,7 @@ using dnnl::memory;
 using Tag = memory::format_tag;
 
 dnnl::engine &cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  static auto &engine = *new dnnl::engine(dnnl::engine::kind::cpu, 0); // outlives the plans
   return engine;
 }
 
@@ -176,7 +180,8 @@ std::unique_ptr<Plan> make_plan(ConvPass pass, const Layout &l, bool with_bias) 
 // The cached plan of a problem and pass; nullptr when oneDNN cannot run it (also cached).
 const Plan *find_plan(ConvPass pass, const ConvProblem &p, bool with_bias) {
   static std::mutex mutex;
-  static std::map<std::vector<int64_t>, std::unique_ptr<Plan>> plans;
+  // Never destroyed: no oneDNN teardown races the engine's or OpenMP's at exit.
+  static auto &plans = *new std::map<std::vector<int64_t>, std::unique_ptr<Plan>>;
   const ConvGeometry &g = p.geometry;
   std::vector<int64_t> key{static_cast<int64_t>(pass), with_bias,         p.batch,
                            p.image_channels,           p.column_channels, p.groups};
@@ -197,11 +202,77 @@ const Plan *find_plan(ConvPass pass, const ConvProblem &p, bool with_bias) {
   return plans.emplace(std::move(key), std::move(plan)).first->second.get();
 }
 
+// Reorders below this many bytes (weights) run on the calling thread: waking the other threads
+// for them costs more than the copy, and much more when other processes share the cores.
+constexpr size_t kMinParallelReorderBytes = size_t{1} << 18;
+
+// Runs a reorder, small ones on one thread (oneDNN threads over omp_get_max_threads()).
+void run_reorder(const dnnl::reorder &reorder, dnnl::stream &stream, memory &from, memory &to) {
+  if (from.get_desc().get_size() >= kMinParallelReorderBytes) {
+    reorder.execute(stream, from, to);
+    return;
+  }
+  struct OneThread {
+    int threads = omp_get_max_threads();
+    OneThread() { omp_set_num_threads(1); }
+    ~OneThread() { omp_set_num_threads(threads); }
+  } one_thread;
+  reorder.execute(stream, from, to);
+}
+
 // Scratch memory of desc's size from ember's allocator (kept alive by the returned tensor).
 Tensor scratch(const memory::desc &desc) {
   const auto floats = static_cast<int64_t>((desc.get_size() + sizeof(float) - 1) / sizeof(float));
   return empty({floats}, dtype(kFloat32));
 }
+
+// One call's execution: the stream and the buffers of reordered operands.
+class Execution {
+public:
+  Execution() : stream_(cpu_engine()) {}
+
+  // The operand's memory in the kernel's layout, reordered from the caller's if needed.
+  memory input(const Operand &o, const float *data) {
+    memory plain(o.plain, cpu_engine(), const_cast<float *>(data));
+    if (!o.reorder)
+      return plain;
+    memory kernel(o.kernel, cpu_engine(), buffer(o.kernel));
+    run_reorder(*o.reorder, stream_, plain, kernel);
+    return kernel;
+  }
+
+  // Runs plan on inputs in its layouts and leaves the result in out, in the caller's layout.
+  void run(const Plan &plan, const memory &first, const memory &second, const float *bias,
+           int64_t channels, float *out) {
+    memory out_plain(plan.out.plain, cpu_engine(), out);
+    memory out_kernel = plan.out.reorder
+                            ? memory(plan.out.kernel, cpu_engine(), buffer(plan.out.kernel))
+                            : out_plain;
+    std::unordered_map<int, memory> args{
+        {plan.first_arg, first},
+        {plan.second_arg, second},
+        {plan.out_arg, out_kernel},
+        {DNNL_ARG_SCRATCHPAD, memory(plan.scratchpad, cpu_engine(), buffer(plan.scratchpad))}};
+    if (bias != nullptr) {
+      const memory::desc bias_desc({channels}, memory::data_type::f32, Tag::x);
+      args.emplace(DNNL_ARG_BIAS, memory(bias_desc, cpu_engine(), const_cast<float *>(bias)));
+    }
+    plan.conv.execute(stream_, args);
+    if (plan.out.reorder)
+      run_reorder(*plan.out.reorder, stream_, out_kernel, out_plain);
+  }
+
+  void wait() { stream_.wait(); }
+
+private:
+  float *buffer(const memory::desc &desc) {
+    buffers_.push_back(scratch(desc));
+    return buffers_.back().data_ptr<float>();
+  }
+
+  dnnl::stream stream_;
+  std::vector<Tensor> buffers_;
+};
 
 } // namespace
 
@@ -210,39 +281,25 @@ bool dnnl_convolution(ConvPass pass, const ConvProblem &problem, const float *fi
   const Plan *plan = find_plan(pass, problem, bias != nullptr);
   if (plan == nullptr)
     return false;
-  dnnl::engine &engine = cpu_engine();
-  dnnl::stream stream(engine);
-  std::vector<Tensor> buffers;
-  // The operand's memory in the kernel's layout, reordered from the caller's if needed.
-  const auto input = [&](const Operand &o, const float *data) {
-    memory plain(o.plain, engine, const_cast<float *>(data));
-    if (!o.reorder)
-      return plain;
-    buffers.push_back(scratch(o.kernel));
-    memory kernel(o.kernel, engine, buffers.back().data_ptr<float>());
-    o.reorder->execute(stream, plain, kernel);
-    return kernel;
-  };
-  memory out_plain(plan->out.plain, engine, out);
-  memory out_kernel = out_plain;
-  if (plan->out.reorder) {
-    buffers.push_back(scratch(plan->out.kernel));
-    out_kernel = memory(plan->out.kernel, engine, buffers.back().data_ptr<float>());
-  }
-  std::unordered_map<int, memory> args{{plan->first_arg, input(plan->first, first)},
-                                       {plan->second_arg, input(plan->second, second)},
-                                       {plan->out_arg, out_kernel}};
-  const Tensor scratchpad = scratch(plan->scratchpad);
-  args.emplace(DNNL_ARG_SCRATCHPAD,
-               memory(plan->scratchpad, engine, const_cast<float *>(scratchpad.data_ptr<float>())));
-  if (bias != nullptr) {
-    const memory::desc bias_desc({problem.column_channels}, memory::data_type::f32, Tag::x);
-    args.emplace(DNNL_ARG_BIAS, memory(bias_desc, engine, const_cast<float *>(bias)));
-  }
-  plan->conv.execute(stream, args);
-  if (plan->out.reorder)
-    plan->out.reorder->execute(stream, out_kernel, out_plain);
-  stream.wait();
+  Execution execution;
+  execution.run(*plan, execution.input(plan->first, first), execution.input(plan->second, second),
+                bias, problem.column_channels, out);
+  execution.wait();
+  return true;
+}
+
+bool dnnl_convolution_backward(const ConvProblem &problem, const float *image, const float *weight,
+                               const float *grad, float *grad_image, float *grad_weight) {
+  const Plan *data = find_plan(ConvPass::backward_data, problem, false);
+  const Plan *weights = find_plan(ConvPass::backward_weights, problem, false);
+  if (data == nullptr || weights == nullptr || data->first.kernel != weights->second.kernel)
+    return false;
+  Execution execution;
+  const memory grad_kernel = execution.input(data->first, grad);
+  execution.run(*data, grad_kernel, execution.input(data->second, weight), nullptr, 0, grad_image);
+  execution.run(*weights, execution.input(weights->first, image), grad_kernel, nullptr, 0,
+                grad_weight);
+  execution.wait();
   return true;
 }
 
@@ -254,6 +311,11 @@ namespace ember::nn {
 
 bool dnnl_convolution(ConvPass, const ConvProblem &, const float *, const float *, const float *,
                       float *) {
+  return false;
+}
+
+bool dnnl_convolution_backward(const ConvProblem &, const float *, const float *, const float *,
+                               float *, float *) {
   return false;
 }
 

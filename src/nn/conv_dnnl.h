@@ -19,4 +19,10 @@ enum class ConvPass {
 bool dnnl_convolution(ConvPass pass, const ConvProblem &problem, const float *first,
                       const float *second, const float *bias, float *out);
 
+// Both backward passes of a forward convolution with one reorder of the output gradient:
+// (grad, weight) -> grad_image and (image, grad) -> grad_weight. Returns false, touching
+// nothing, where dnnl_convolution would.
+bool dnnl_convolution_backward(const ConvProblem &problem, const float *image, const float *weight,
+                               const float *grad, float *grad_image, float *grad_weight);
+
 } // namespace ember::nn
