@@ -1,6 +1,7 @@
 // Copies and conversions: copy_, contiguous, clone, to(dtype), fill_, zero_.
 // One strided kernel converts between any two dtypes; equal dtypes with both sides contiguous
 // are a memcpy.
+#include <algorithm>
 #include <cstring>
 
 #include "autograd/record.h"
@@ -87,9 +88,7 @@ Tensor &Tensor::copy_(const Tensor &src) {
   return *this;
 }
 
-Tensor Tensor::contiguous() const {
-  return is_contiguous() ? *this : clone();
-}
+Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
 
 Tensor Tensor::clone() const { return copy_to_new(*this, dtype(), "CloneBackward"); }
 
@@ -123,6 +122,10 @@ Tensor &Tensor::fill_(const Scalar &value) {
     auto geometry = cpu::make_geometry<1>({&self}, sizes());
     cpu::for_each_run(geometry, cpu::kGrainSize,
                       [filler](std::array<char *, 1> p, std::array<int64_t, 1> s, int64_t n) {
+                        if (s[0] == static_cast<int64_t>(sizeof(T))) { // contiguous: vectorized
+                          std::fill_n(reinterpret_cast<T *>(p[0]), n, filler);
+                          return;
+                        }
                         for (int64_t i = 0; i < n; ++i)
                           *reinterpret_cast<T *>(p[0] + i * s[0]) = filler;
                       });
