@@ -32,9 +32,12 @@ constexpr double kPixelMean = 0.2860;
 constexpr double kPixelStd = 0.3530;
 constexpr int64_t kEvalBatch = 1000;
 
-// uint8 images [N, 28, 28] as normalized float [N, 1, 28, 28].
+// uint8 images [N, 28, 28] as normalized float [N, 1, 28, 28], normalized in place so that the
+// data set exists once in float (no temporaries of its size).
 Tensor normalize_images(const Tensor &images) {
-  return ((images.to(kFloat32) / 255.0 - kPixelMean) / kPixelStd).unsqueeze(1).contiguous();
+  Tensor normalized = images.to(kFloat32).unsqueeze(1);
+  normalized.div_(255.0).sub_(kPixelMean).div_(kPixelStd);
+  return normalized;
 }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const Options &options, nn::Module &model) {
@@ -102,16 +105,19 @@ int train(const Options &options) {
   const std::string metrics_path = out_dir / "metrics.csv";
   const std::string plot_path = out_dir / "curves.png";
 
-  data::MNIST train_set(options.data_dir, /*train=*/true);
-  data::MNIST test_set(options.data_dir, /*train=*/false);
-  Tensor train_images = normalize_images(train_set.data());
-  Tensor train_labels = train_set.targets();
+  Tensor train_images, train_labels, test_images, test_labels;
+  { // the uint8 copies are released once normalized
+    const data::MNIST train_set(options.data_dir, /*train=*/true);
+    const data::MNIST test_set(options.data_dir, /*train=*/false);
+    train_images = normalize_images(train_set.data());
+    train_labels = train_set.targets();
+    test_images = normalize_images(test_set.data());
+    test_labels = test_set.targets();
+  }
   if (options.limit_train > 0 && options.limit_train < train_images.size(0)) {
     train_images = train_images.narrow(0, 0, options.limit_train);
     train_labels = train_labels.narrow(0, 0, options.limit_train);
   }
-  const Tensor test_images = normalize_images(test_set.data());
-  const Tensor test_labels = test_set.targets();
   data::DataLoader loader(data::TensorDataset(train_images, train_labels),
                           data::DataLoaderOptions()
                               .batch_size(options.batch_size)
@@ -151,7 +157,8 @@ int train(const Options &options) {
             << " test images from " << options.data_dir << "\n"
             << "  " << options.optimizer << " lr " << options.lr << ", scheduler "
             << options.scheduler << ", batch " << options.batch_size << ", " << get_num_threads()
-            << " threads, " << options.workers << " loader workers, seed " << options.seed << "\n";
+            << " thread(s), " << options.workers << " loader worker(s), seed " << options.seed
+            << "\n";
 
   Progress progress(std::cerr, isatty(STDERR_FILENO));
   for (int64_t epoch = checkpoint.epoch + 1; epoch <= options.epochs; ++epoch) {
