@@ -5,6 +5,7 @@
 
 #include <array>
 #include <tuple>
+#include <type_traits>
 
 #include "backend/cpu/parallel.h"
 #include "ember/ops.h"
@@ -27,6 +28,18 @@ inline double &state_number(StateDict &state, const std::string &name, double in
   if (it == state.end())
     it = state.emplace(name, initial).first;
   return std::get<double>(it->second);
+}
+
+// Calls fn with each flag as a std::bool_constant, so that a kernel tests its options with
+// `if constexpr` and its per-element loop compiles, branch-free and vectorized, once per
+// combination.
+template <typename Fn> decltype(auto) with_flags(Fn &&fn) { return fn(); }
+template <typename Fn, typename... Flags>
+decltype(auto) with_flags(Fn &&fn, bool flag, Flags... rest) {
+  auto bind = [&](auto constant) {
+    return with_flags([&](auto... constants) { return fn(constant, constants...); }, rest...);
+  };
+  return flag ? bind(std::true_type{}) : bind(std::false_type{});
 }
 
 template <typename Options> const Options &options_as(const OptimizerOptions &options) {

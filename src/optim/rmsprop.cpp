@@ -37,39 +37,42 @@ void RMSprop::update(const Tensor &param, const Tensor &grad, StateDict &state,
   const Tensor grad_avg = o.centered() ? detail::state_tensor(state, "grad_avg", param) : Tensor();
   const double lr = o.lr(), alpha = o.alpha(), eps = o.eps(), weight_decay = o.weight_decay();
   const double momentum = o.momentum();
-  const bool maximize = o.maximize();
-  detail::fused_update(
-      "RMSprop", param, grad,
-      [&](int64_t n, auto *__restrict p, const auto *__restrict g, auto *__restrict sq,
-          auto *__restrict buf, auto *__restrict ga) {
-        using T = std::remove_cvref_t<decltype(*p)>;
-        const T alpha_t = alpha, one_minus_alpha = 1 - alpha, eps_t = eps;
-        const T decay_t = weight_decay, momentum_t = momentum, neg_lr = -lr;
-        for (int64_t i = 0; i < n; ++i) {
-          T d = maximize ? -g[i] : g[i];
-          if (weight_decay != 0)
-            d = d + decay_t * p[i];
-          const T s = sq[i] * alpha_t + one_minus_alpha * d * d;
-          sq[i] = s;
-          T avg;
-          if (ga) {
-            const T a = ga[i] * alpha_t + one_minus_alpha * d;
-            ga[i] = a;
-            avg = std::sqrt(s + T(-1) * a * a);
-          } else {
-            avg = std::sqrt(s);
-          }
-          avg = avg + eps_t;
-          if (buf) {
-            const T b = buf[i] * momentum_t + d / avg;
-            buf[i] = b;
-            p[i] = p[i] + neg_lr * b;
-          } else {
-            p[i] = p[i] + neg_lr * d / avg;
-          }
-        }
+  detail::with_flags(
+      [&](auto maximize, auto decay, auto has_momentum, auto centered) {
+        detail::fused_update(
+            "RMSprop", param, grad,
+            [&](int64_t n, auto *__restrict p, const auto *__restrict g, auto *__restrict sq,
+                auto *__restrict buf, auto *__restrict ga) {
+              using T = std::remove_cvref_t<decltype(*p)>;
+              const T alpha_t = alpha, one_minus_alpha = 1 - alpha, eps_t = eps;
+              const T decay_t = weight_decay, momentum_t = momentum, neg_lr = -lr;
+              for (int64_t i = 0; i < n; ++i) {
+                T d = maximize ? -g[i] : g[i];
+                if constexpr (decay)
+                  d = d + decay_t * p[i];
+                const T s = sq[i] * alpha_t + one_minus_alpha * d * d;
+                sq[i] = s;
+                T avg;
+                if constexpr (centered) {
+                  const T a = ga[i] * alpha_t + one_minus_alpha * d;
+                  ga[i] = a;
+                  avg = std::sqrt(s + T(-1) * a * a);
+                } else {
+                  avg = std::sqrt(s);
+                }
+                avg = avg + eps_t;
+                if constexpr (has_momentum) {
+                  const T b = buf[i] * momentum_t + d / avg;
+                  buf[i] = b;
+                  p[i] = p[i] + neg_lr * b;
+                } else {
+                  p[i] = p[i] + neg_lr * d / avg;
+                }
+              }
+            },
+            square_avg, buffer, grad_avg);
       },
-      square_avg, buffer, grad_avg);
+      o.maximize(), weight_decay != 0, buffer.defined(), grad_avg.defined());
 }
 
 } // namespace ember::optim

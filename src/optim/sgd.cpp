@@ -28,33 +28,36 @@ void SGD::update(const Tensor &param, const Tensor &grad, StateDict &state,
                  const OptimizerOptions &options) {
   const auto &o = detail::options_as<SGDOptions>(options);
   const double lr = o.lr(), momentum = o.momentum(), weight_decay = o.weight_decay();
-  const bool nesterov = o.nesterov(), maximize = o.maximize();
   // The first step copies the gradient into the buffer instead of decaying a zero buffer.
-  bool first = false;
+  bool first_step = false;
   Tensor buffer;
   if (momentum != 0) {
-    first = !state.contains("momentum_buffer");
+    first_step = !state.contains("momentum_buffer");
     buffer = detail::state_tensor(state, "momentum_buffer", param);
   }
   const double keep = 1 - o.dampening();
-  detail::fused_update(
-      "SGD", param, grad,
-      [&](int64_t n, auto *__restrict p, const auto *__restrict g, auto *__restrict buf) {
-        using T = std::remove_cvref_t<decltype(*p)>;
-        const T lr_t = lr, momentum_t = momentum, decay_t = weight_decay, keep_t = keep;
-        for (int64_t i = 0; i < n; ++i) {
-          T d = maximize ? -g[i] : g[i];
-          if (weight_decay != 0)
-            d = d + decay_t * p[i];
-          if (buf) {
-            const T b = first ? d : buf[i] * momentum_t + keep_t * d;
-            buf[i] = b;
-            d = nesterov ? d + momentum_t * b : b;
-          }
-          p[i] = p[i] + -lr_t * d;
-        }
+  detail::with_flags(
+      [&](auto maximize, auto decay, auto has_buffer, auto first, auto nesterov) {
+        detail::fused_update(
+            "SGD", param, grad,
+            [&](int64_t n, auto *__restrict p, const auto *__restrict g, auto *__restrict buf) {
+              using T = std::remove_cvref_t<decltype(*p)>;
+              const T lr_t = lr, momentum_t = momentum, decay_t = weight_decay, keep_t = keep;
+              for (int64_t i = 0; i < n; ++i) {
+                T d = maximize ? -g[i] : g[i];
+                if constexpr (decay)
+                  d = d + decay_t * p[i];
+                if constexpr (has_buffer) {
+                  const T b = first ? d : buf[i] * momentum_t + keep_t * d;
+                  buf[i] = b;
+                  d = nesterov ? d + momentum_t * b : b;
+                }
+                p[i] = p[i] + -lr_t * d;
+              }
+            },
+            buffer);
       },
-      buffer);
+      o.maximize(), weight_decay != 0, buffer.defined(), first_step, o.nesterov());
 }
 
 } // namespace ember::optim
