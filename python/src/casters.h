@@ -56,6 +56,12 @@ void bind_indexing(py::module_ &m, py::class_<Tensor> &cls);
 void bind_creation(py::module_ &m);
 void bind_autograd(py::module_ &m);
 void bind_interop(py::module_ &m, py::class_<Tensor> &cls);
+// Replaces the hottest Tensor entry points and module functions with direct CPython ones;
+// call after every def.
+void install_fast_paths(py::class_<Tensor> &cls);
+void install_fast_functions(py::module_ &m);
+// t[index] with torch's basic and advanced indexing rules (indexing.cpp).
+Tensor getitem(const Tensor &self, py::handle index);
 void bind_nn(py::module_ &m);
 void bind_nn_sequence(py::module_ &nn);
 void bind_optim(py::module_ &m);
@@ -65,6 +71,56 @@ void bind_io(py::module_ &m);
 } // namespace ember::python
 
 namespace pybind11::detail {
+
+// ember.Tensor arguments and results skip pybind11's per-call lookup of the registered type by
+// std::type_index, a measurable share of every op on small tensors: the type is looked up once.
+// A returned temporary moves into a new Python object; references and pointers keep
+// pybind11's own handling (identity, reference policies).
+template <> struct type_caster<ember::Tensor> : type_caster_generic {
+  using Base = type_caster_base<ember::Tensor>;
+  static constexpr auto name = const_name("Tensor");
+  // Arguments are references to the Tensor inside the Python object, never moved from.
+  template <typename T> using cast_op_type = pybind11::detail::cast_op_type<T>;
+
+  static const type_info *tensor_info() {
+    static const type_info *info = nullptr;
+    if (info == nullptr)
+      info = get_type_info(typeid(ember::Tensor));
+    return info;
+  }
+
+  type_caster() : type_caster_generic(tensor_info()) {}
+
+  bool load(handle source, bool convert) {
+    if (const ember::Tensor *tensor = ember::python::as_tensor(source)) {
+      value = const_cast<ember::Tensor *>(tensor);
+      return true;
+    }
+    return type_caster_generic::load(source, convert);
+  }
+
+  operator ember::Tensor *() { return static_cast<ember::Tensor *>(value); }
+  operator ember::Tensor &() {
+    if (value == nullptr)
+      throw reference_cast_error();
+    return *static_cast<ember::Tensor *>(value);
+  }
+
+  static handle cast(const ember::Tensor &source, return_value_policy policy, handle parent) {
+    return Base::cast(source, policy, parent);
+  }
+  static handle cast(const ember::Tensor *source, return_value_policy policy, handle parent) {
+    return Base::cast(source, policy, parent);
+  }
+  static handle cast(ember::Tensor &&source, return_value_policy, handle parent) {
+    return type_caster_generic::cast(
+        &source, return_value_policy::move, parent, tensor_info(), nullptr,
+        [](const void *moved) -> void * {
+          return new ember::Tensor(std::move(*const_cast<ember::Tensor *>(
+              static_cast<const ember::Tensor *>(moved))));
+        });
+  }
+};
 
 template <> struct type_caster<ember::Scalar> {
   PYBIND11_TYPE_CASTER(ember::Scalar, const_name("Number"));

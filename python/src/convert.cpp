@@ -105,12 +105,17 @@ py::object scalar_to_python(const Scalar &value) {
 }
 
 py::object make_size(const Shape &sizes) {
-  static py::handle size_type =
-      py::object(py::module_::import("ember._size").attr("Size")).release();
-  py::tuple values(sizes.size());
+  static auto *size_type = reinterpret_cast<PyTypeObject *>(
+      py::object(py::module_::import("ember._size").attr("Size")).release().ptr());
+  // Allocated as a tuple of the subclass directly (what tuple.__new__ does), not by calling
+  // Size(...): .shape is read constantly and the call costs more than the rest.
+  py::object size = py::reinterpret_steal<py::object>(
+      size_type->tp_alloc(size_type, static_cast<Py_ssize_t>(sizes.size())));
+  if (!size)
+    throw py::error_already_set();
   for (size_t i = 0; i < sizes.size(); ++i)
-    PyTuple_SET_ITEM(values.ptr(), i, PyLong_FromLongLong(sizes[i]));
-  return size_type(values);
+    PyTuple_SET_ITEM(size.ptr(), i, PyLong_FromLongLong(sizes[i]));
+  return size;
 }
 
 const Tensor *as_tensor(py::handle object) {

@@ -202,6 +202,8 @@ Tensor block_to_front(const Tensor &t, int64_t count, int64_t position) {
 
 Tensor flip_all(const Tensor &t, const Shape &dims) { return dims.empty() ? t : t.flip(dims); }
 
+} // namespace
+
 Tensor getitem(const Tensor &self, py::handle index) {
   PyObject *o = index.ptr();
   if (PyLong_CheckExact(o))
@@ -227,6 +229,8 @@ Tensor getitem(const Tensor &self, py::handle index) {
     picked = picked.squeeze(0);
   return move_block(picked, static_cast<int64_t>(block.sizes.size()), block.position);
 }
+
+namespace {
 
 void setitem(Tensor &self, py::handle index, py::handle value) {
   Parsed parsed = parse(self, index);

@@ -263,6 +263,8 @@ void bind_tensor(py::module_ &m) {
   bind_tensor_ops(m, cls);
   bind_indexing(m, cls);
   bind_interop(m, cls);
+  install_fast_paths(cls);
+  install_fast_functions(m);
 }
 
 } // namespace ember::python

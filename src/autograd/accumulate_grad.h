@@ -1,4 +1,6 @@
 // AccumulateGrad: the node at a leaf tensor that adds incoming gradients into leaf.grad.
+// It keeps no input or output metadata: it is created for every graph that uses a leaf, and the
+// node delivering a gradient here has already brought it to the leaf's shape and dtype.
 #pragma once
 
 #include "ember/autograd.h"

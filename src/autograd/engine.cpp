@@ -12,10 +12,7 @@
 
 namespace ember::autograd {
 
-AccumulateGrad::AccumulateGrad(Tensor variable) : variable(std::move(variable)) {
-  input_meta.push_back({this->variable.sizes(), this->variable.dtype()});
-  output_meta.push_back(input_meta.back());
-}
+AccumulateGrad::AccumulateGrad(Tensor variable) : variable(std::move(variable)) {}
 
 static Tensor run_hooks(
     const std::vector<std::pair<size_t, std::function<Tensor(const Tensor &)>>> &hooks,

@@ -3,7 +3,8 @@
 // Fresh pages cost a page fault on first touch (about 2 us per 4 KiB here), which makes
 // `c = a + b` on large tensors several times slower than the arithmetic. Blocks of at least
 // kCachedMinimum bytes are therefore kept on free lists by size class when released and handed
-// out again; small blocks go straight to the system allocator, which already recycles them.
+// out again. Small blocks recycle through per-thread free lists instead: glibc's aligned_alloc
+// takes its slow memalign path on every call, which dominated the cost of ops on tiny tensors.
 // The cache is bounded: past kCacheLimit bytes, released blocks go back to the OS.
 // Blocks of kHugePage bytes and more are aligned to 2 MiB and advised to use transparent huge
 // pages (Debian's kernels default to THP on madvise only): one fault then maps 2 MiB instead of
@@ -12,6 +13,7 @@
 
 #include <sys/mman.h>
 
+#include <array>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -37,10 +39,51 @@ size_t size_class(size_t nbytes) {
   return (nbytes + step - 1) / step * step;
 }
 
+// Per-thread free lists of blocks up to kMaxBytes, one list per size class, each bounded.
+class SmallBlockCache {
+public:
+  static constexpr size_t kMaxBytes = 4096;
+
+  void *take(size_t bytes) {
+    std::vector<void *> &blocks = free_[bytes / kAlignment - 1];
+    if (blocks.empty())
+      return nullptr;
+    void *block = blocks.back();
+    blocks.pop_back();
+    return block;
+  }
+
+  // False when the list is full: the caller frees the block.
+  bool keep(void *block, size_t bytes) {
+    std::vector<void *> &blocks = free_[bytes / kAlignment - 1];
+    if (blocks.size() >= kMaxPerClass)
+      return false;
+    if (blocks.capacity() == 0)
+      blocks.reserve(kMaxPerClass);
+    blocks.push_back(block);
+    return true;
+  }
+
+  ~SmallBlockCache() {
+    for (auto &blocks : free_)
+      for (void *block : blocks)
+        std::free(block);
+  }
+
+private:
+  static constexpr size_t kMaxPerClass = 64;
+  std::array<std::vector<void *>, kMaxBytes / kAlignment> free_;
+};
+
+thread_local SmallBlockCache small_blocks;
+
 class CpuAllocator {
 public:
   void *allocate(size_t nbytes) {
     size_t bytes = size_class(std::max<size_t>(nbytes, 1));
+    if (bytes <= SmallBlockCache::kMaxBytes)
+      if (void *block = small_blocks.take(bytes))
+        return block;
     if (bytes >= kCachedMinimum) {
       std::lock_guard<std::mutex> lock(mutex_);
       auto found = free_.find(bytes);
@@ -63,6 +106,8 @@ public:
 
   void release(void *block, size_t nbytes) {
     size_t bytes = size_class(std::max<size_t>(nbytes, 1));
+    if (bytes <= SmallBlockCache::kMaxBytes && small_blocks.keep(block, bytes))
+      return;
     if (bytes >= kCachedMinimum) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (cached_ + bytes <= kCacheLimit) {

@@ -150,6 +150,41 @@ def test_threads_and_default_dtype():
     assert ember.get_default_dtype() == ember.float32
 
 
+def test_operator_slots_in_place_and_on_subclasses():
+    # The operators run through CPython number slots (python/src/fast_paths.cpp): in-place
+    # syntax keeps the object, subclasses inherit the slots unless they define the operator.
+    array = np.array([[1.0, -2.0], [3.0, 4.5]], dtype=np.float32)
+    for op in ["+=", "-=", "*=", "/="]:
+        e, t = ember.tensor(array), torch.tensor(array)
+        before = e
+        scope = {"e": e, "t": t, "u": ember.tensor(array), "v": torch.tensor(array)}
+        exec(f"e {op} u\nt {op} v\ne {op} 2\nt {op} 2", scope)
+        assert scope["e"] is before
+        assert_close(scope["e"], scope["t"])
+    p = ember.nn.Parameter(ember.tensor(array))
+    assert_close(p + 1, torch.tensor(array) + 1)
+    assert_close(2 - p, 2 - torch.tensor(array))
+    assert_close(p @ p, torch.tensor(array) @ torch.tensor(array))
+
+    class Custom(ember.Tensor):
+        def __add__(self, other):
+            return "custom add"
+
+    c = Custom(ember.tensor(array))
+    assert c + 1 == "custom add"
+    assert_close(c * 2, torch.tensor(array) * 2)
+    with pytest.raises(TypeError):
+        ember.ones(2) + "a"
+    with pytest.raises(TypeError):
+        ember.ones(2, 2) @ 2
+    with pytest.raises(RuntimeError, match=r"\[2, 3\].*\[4\]"):
+        ember.zeros(2, 3) - ember.zeros(4)
+    with pytest.raises(RuntimeError):
+        x = ember.zeros(2, 3)
+        x += ember.zeros(4)
+    assert ember.ones(2).relu.__doc__ and ember.ones(2, 3).shape == (2, 3)
+
+
 @pytest.mark.parametrize("call", [
     lambda L: L.zeros(2, 3) + L.zeros(4),
     lambda L: L.zeros(2, 3) @ L.zeros(2, 3),

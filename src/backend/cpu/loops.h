@@ -7,15 +7,54 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "backend/cpu/parallel.h"
 #include "ember/tensor.h"
 
 namespace ember::cpu {
 
+// One integer per loop dim, held inline up to kInline dims and on the heap beyond. Every op
+// builds a geometry, and for small tensors heap-allocated dim lists cost more than the kernel.
+class DimArray {
+public:
+  static constexpr size_t kInline = 8;
+
+  DimArray() = default;
+  DimArray(size_t size, int64_t value) {
+    for (size_t i = 0; i < size; ++i)
+      push_back(value);
+  }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  int64_t *data() { return heap_.empty() ? inline_.data() : heap_.data(); }
+  const int64_t *data() const { return heap_.empty() ? inline_.data() : heap_.data(); }
+  int64_t &operator[](size_t i) { return data()[i]; }
+  int64_t operator[](size_t i) const { return data()[i]; }
+  int64_t &back() { return data()[size_ - 1]; }
+  int64_t back() const { return data()[size_ - 1]; }
+
+  void push_back(int64_t value) {
+    if (heap_.empty() && size_ < kInline) {
+      inline_[size_++] = value;
+      return;
+    }
+    if (heap_.empty())
+      heap_.assign(inline_.begin(), inline_.end());
+    heap_.push_back(value);
+    ++size_;
+  }
+
+private:
+  std::array<int64_t, kInline> inline_{};
+  std::vector<int64_t> heap_;
+  size_t size_ = 0;
+};
+
 template <int N> struct LoopGeometry {
-  Shape sizes;                              // after merging; innermost dim last
-  std::array<Shape, N> byte_strides;        // per operand, per dim of sizes
+  DimArray sizes;                           // after merging; innermost dim last
+  std::array<DimArray, N> byte_strides;     // per operand, per dim of sizes
   std::array<char *, N> data;               // address of element [0, ...] of each operand
   int64_t numel = 1;
 
@@ -34,16 +73,14 @@ template <int N> struct LoopGeometry {
 template <int N>
 LoopGeometry<N> make_geometry(const std::array<const Tensor *, N> &operands, IntArrayRef shape) {
   const int64_t ndim = static_cast<int64_t>(shape.size());
-  std::array<Shape, N> strides;
-  for (int k = 0; k < N; ++k) {
+  // Byte stride of operand k along dim d of shape: 0 where it is broadcast.
+  auto stride = [&](int k, int64_t d) -> int64_t {
     const Tensor &t = *operands[k];
-    const int64_t offset = ndim - t.dim();
-    const int64_t item = static_cast<int64_t>(t.element_size());
-    strides[k].assign(ndim, 0);
-    for (int64_t d = 0; d < t.dim(); ++d)
-      if (t.size(d) != 1)
-        strides[k][offset + d] = t.stride(d) * item;
-  }
+    const int64_t own = d - (ndim - t.dim());
+    if (own < 0 || t.sizes()[own] == 1)
+      return 0;
+    return t.strides()[own] * static_cast<int64_t>(t.element_size());
+  };
   LoopGeometry<N> geometry;
   for (int k = 0; k < N; ++k)
     geometry.data[k] = static_cast<char *>(operands[k]->data_ptr());
@@ -55,15 +92,15 @@ LoopGeometry<N> make_geometry(const std::array<const Tensor *, N> &operands, Int
     // equals stepping d across its whole size.
     bool mergeable = !geometry.sizes.empty();
     for (int k = 0; k < N && mergeable; ++k)
-      mergeable = geometry.byte_strides[k].back() == strides[k][d] * shape[d];
+      mergeable = geometry.byte_strides[k].back() == stride(k, d) * shape[d];
     if (mergeable) {
       geometry.sizes.back() *= shape[d];
       for (int k = 0; k < N; ++k)
-        geometry.byte_strides[k].back() = strides[k][d];
+        geometry.byte_strides[k].back() = stride(k, d);
     } else {
       geometry.sizes.push_back(shape[d]);
       for (int k = 0; k < N; ++k)
-        geometry.byte_strides[k].push_back(strides[k][d]);
+        geometry.byte_strides[k].push_back(stride(k, d));
     }
   }
   return geometry;
@@ -86,7 +123,7 @@ void for_each_run(const LoopGeometry<N> &geometry, int64_t grain_size, const Run
   const int64_t inner_size = geometry.sizes.back();
   parallel_for(0, geometry.numel, grain_size, [&](int64_t begin, int64_t end) {
     // Multi-index of element `begin` over the merged dims.
-    Shape index(ndim, 0);
+    DimArray index(ndim, 0);
     int64_t remainder = begin;
     for (int64_t d = ndim - 1; d >= 0; --d) {
       index[d] = remainder % geometry.sizes[d];
