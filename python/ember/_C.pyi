@@ -679,6 +679,8 @@ class _nn:
 
 class _optim:
     @staticmethod
+    def lbfgs_step(group: dict, state: dict, closure: Callable[..., Any]) -> Any: ...
+    @staticmethod
     def step(name: str, param_groups: list, state: dict) -> None: ...
 
 class _data:

@@ -1,5 +1,6 @@
 // ember._C._optim: one optimizer step over Python param_groups (lists of dicts) and per-parameter
-// state dicts, running the C++ optimizers' fused per-parameter update kernels.
+// state dicts, running the C++ optimizers' fused per-parameter update kernels, and L-BFGS's step
+// (ember::optim::LBFGS) driving a Python closure.
 #include "casters.h"
 
 #include "ember/optim.h"
@@ -85,6 +86,21 @@ StateDict to_state_dict(const py::dict &values) {
   return out;
 }
 
+// A parameter's state as the C++ rules keep it (empty before its first step).
+StateDict load_state(const py::dict &state, py::handle param) {
+  return state.contains(param) ? to_state_dict(py::reinterpret_borrow<py::dict>(state[param]))
+                               : StateDict();
+}
+
+// Writes values into the parameter's Python state dict, in place as torch updates its state.
+void store_state(py::dict &state, py::handle param, const StateDict &values) {
+  py::dict param_state =
+      state.contains(param) ? py::reinterpret_borrow<py::dict>(state[param]) : py::dict();
+  for (const auto &[key, value] : values)
+    param_state[py::str(key)] = from_state_value(value);
+  state[param] = param_state;
+}
+
 void step(const std::string &name, const py::list &param_groups, py::dict state) {
   const Rule &rule = rule_for(name);
   NoGradGuard no_grad;
@@ -97,15 +113,35 @@ void step(const std::string &name, const py::list &param_groups, py::dict state)
       const Tensor &grad = p.grad();
       if (!grad.defined())
         continue;
-      py::dict param_state =
-          state.contains(param) ? py::reinterpret_borrow<py::dict>(state[param]) : py::dict();
-      StateDict values = to_state_dict(param_state);
+      StateDict values = load_state(state, param);
       rule.update(p, grad, values, *options);
-      for (const auto &[key, value] : values)
-        param_state[py::str(key)] = from_state_value(value);
-      state[param] = param_state;
+      store_state(state, param, values);
     }
   }
+}
+
+// One LBFGS.step(closure) over the single Python group. The C++ optimizer is rebuilt from the
+// group's options each call and resumes from the state torch keeps on the first parameter; that
+// state goes back into the Python dict. Returns closure's first result, as torch does.
+py::object lbfgs_step(const py::dict &group, py::dict state, const py::function &closure) {
+  py::list param_objects = group["params"];
+  std::vector<Tensor> params;
+  for (py::handle param : param_objects)
+    params.push_back(*as_tensor(param));
+  optim::LBFGSOptions options;
+  options.from_dict(to_state_dict(group));
+  optim::LBFGS lbfgs(params, options);
+  py::handle first = param_objects[0];
+  lbfgs.state(params[0]) = load_state(state, first);
+  py::object orig_loss;
+  lbfgs.step([&] {
+    py::object loss = closure();
+    if (!orig_loss)
+      orig_loss = loss;
+    return to_tensor_operand(loss, "LBFGS closure");
+  });
+  store_state(state, first, lbfgs.state(params[0]));
+  return orig_loss;
 }
 
 } // namespace
@@ -113,6 +149,7 @@ void step(const std::string &name, const py::list &param_groups, py::dict state)
 void bind_optim(py::module_ &m) {
   py::module_ optim = m.def_submodule("_optim", "fused optimizer updates");
   optim.def("step", &step, py::arg("name"), py::arg("param_groups"), py::arg("state"));
+  optim.def("lbfgs_step", &lbfgs_step, py::arg("group"), py::arg("state"), py::arg("closure"));
 }
 
 } // namespace ember::python

@@ -70,8 +70,10 @@ Tensor to_tensor(const Vector &values, Shape sizes) {
   return t;
 }
 
+// Reads saved state whatever its dtype: load_state_dict casts floating state to the parameters'
+// dtype (as torch does), so it may come back as float32.
 Vector to_vector(const Tensor &t, int64_t begin, int64_t count) {
-  Tensor c = t.contiguous();
+  Tensor c = t.to(kFloat64).contiguous();
   const double *data = c.data_ptr<double>() + begin;
   return Vector(data, data + count);
 }

@@ -454,6 +454,35 @@ TEST(Optim, StateDictRoundTripContinuesIdentically) {
   }
 }
 
+TEST(Optim, LBFGSResumesFromStateCastToFloat32) {
+  // One 1-D float32 parameter: load_state_dict casts the float64 direction and gradient (shaped
+  // like the parameter) to float32, and LBFGS must still read them.
+  auto quadratic = [](const Tensor &x) {
+    return [x] {
+      Tensor values = x.detach().to(kFloat64).contiguous();
+      std::vector<double> grad;
+      double loss = 0;
+      for (int i = 0; i < 4; ++i) {
+        const double d = values.data_ptr<double>()[i] - 1;
+        loss += (i + 1) * d * d;
+        grad.push_back(2 * (i + 1) * d);
+      }
+      Tensor(x).mutable_grad() = make(grad, {4}, kFloat32);
+      return scalar_tensor(loss);
+    };
+  };
+  Tensor x = zeros({4}).requires_grad_();
+  LBFGS original({x}, LBFGSOptions(0.5).max_iter(2));
+  original.step(quadratic(x));
+  Tensor copy = x.detach().clone().requires_grad_();
+  LBFGS restored({copy}, LBFGSOptions(0.5).max_iter(2));
+  restored.load_state_dict(original.state_dict());
+  EXPECT_EQ(std::get<Tensor>(restored.state(copy).at("d")).dtype(), kFloat32);
+  original.step(quadratic(x));
+  restored.step(quadratic(copy));
+  expect_values(flat_values({copy}), flat_values({x}), 1e-5, 1e-6, "LBFGS float32 resume");
+}
+
 TEST(Optim, StateDictCopiesTensorsAndNamesParametersByPosition) {
   TensorList params = make_params();
   Adam adam(params, AdamOptions(0.1));
