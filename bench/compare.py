@@ -5,8 +5,9 @@ For each round and each thread count, runs the ember benchmark programs (Google 
 medians over --repetitions) and then this script in worker mode, which times the same workloads in
 PyTorch with a median-of-repeats timer. Each side gets its thread count through OMP_NUM_THREADS,
 OPENBLAS_NUM_THREADS (Debian's torch.set_num_threads does not limit OpenBLAS) and its own API;
-PyTorch also gets OMP_WAIT_POLICY=PASSIVE and the glibc malloc tunables that spare it most page
-faults (ARCHITECTURE.md, section 6). The figure quoted is the median over
+Both sides wait on idle OpenMP threads the same way, the short spin
+that ember's Python package and ember-train choose (GOMP_SPINCOUNT=10000); PyTorch also gets the
+glibc malloc tunables that spare it most page faults (ARCHITECTURE.md, section 6). The figure quoted is the median over
 rounds of each round's median.
 
 Run with Debian's Python, which has torch:  /usr/bin/python3 bench/compare.py --build build
@@ -27,8 +28,9 @@ import time
 ELEMENTS = 16 << 20
 ROWS = 4096
 MATMUL_SIZES = (128, 256, 512, 1024, 2048)
+OPENMP_ENV = {"GOMP_SPINCOUNT": "10000"}
 TORCH_ENV = {
-    "OMP_WAIT_POLICY": "PASSIVE",
+    **OPENMP_ENV,
     "GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296",
 }
 
@@ -269,7 +271,7 @@ def thread_env(threads, extra=None):
 def run_ember(build, threads, args):
     """Times every ember program that has a workload matching the filter: {name: seconds}."""
     pattern = re.compile(args.filter)
-    extra = dict(setting.split("=", 1) for setting in args.ember_env)
+    extra = {**OPENMP_ENV, **dict(setting.split("=", 1) for setting in args.ember_env)}
     unit_seconds = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     times = {}
     for program, workloads in PROGRAMS.items():
@@ -398,7 +400,7 @@ def main():
         nargs="*",
         default=[],
         metavar="KEY=VALUE",
-        help="extra environment for the ember runs (e.g. OMP_WAIT_POLICY=PASSIVE)",
+        help="extra environment for the ember runs (e.g. OMP_WAIT_POLICY=PASSIVE, which overrides the shared spin)",
     )
     parser.add_argument("--markdown", help="also write the report to this file (e.g. RESULTS.md)")
     # Internal: time the PyTorch side with this many threads and print JSON.
@@ -433,7 +435,8 @@ def main():
     settings = (
         f"PyTorch {torch_version}: OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=torch.set_num_threads(n), "
         f"{' '.join(f'{k}={v}' for k, v in TORCH_ENV.items())}.\n"
-        f"ember: OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=n, --threads=n (ember::set_num_threads)"
+        f"ember: OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=n, --threads=n (ember::set_num_threads), "
+        f"{' '.join(f'{k}={v}' for k, v in OPENMP_ENV.items())}"
         f"{''.join(' ' + setting for setting in args.ember_env)}.\n"
         f"Medians over {args.rounds} interleaved rounds of medians of {args.repetitions} repeats "
         f"(each >= {args.min_time} s). Ratio > 1 means ember is faster. GB/s counts logical "

@@ -6,17 +6,26 @@ cnn, layer for layer), same optimizer (Adam), same batch size, the way a PyTorch
 a TensorDataset in a DataLoader with shuffling. Prints one JSON line per epoch with the training
 samples/s (evaluation excluded) and the seconds spent waiting for the loader.
 
+With --library ember the same script runs on ember's Python package (`import ember as torch`):
+the Python training loop that issue 5 compares with ember-train.
+
     OMP_NUM_THREADS=1 /usr/bin/python3 bench/train_torch.py --model cnn --epochs 1 --threads 1
+    PYTHONPATH=build/python /usr/bin/python3 bench/train_torch.py --library ember --threads 1
 """
 import argparse
 import gzip
+import importlib
 import json
 import os
+import sys
 import time
 
 import numpy as np
-import torch
-from torch import nn
+
+# The library is chosen before anything imports it, so the code below is plain torch code.
+LIBRARY = sys.argv[sys.argv.index("--library") + 1] if "--library" in sys.argv else "torch"
+torch = importlib.import_module(LIBRARY)
+nn = torch.nn
 
 PIXEL_MEAN, PIXEL_STD = 0.2860, 0.3530
 
@@ -56,6 +65,7 @@ def make_model(name):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--library", choices=["torch", "ember"], default="torch")
     parser.add_argument("--model", choices=["mlp", "cnn"], default="cnn")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=64)
@@ -63,6 +73,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit-train", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=0, help="DataLoader num_workers")
     parser.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     args = parser.parse_args()
 
@@ -72,7 +83,8 @@ def main():
     if args.limit_train:
         x, y = x[: args.limit_train], y[: args.limit_train]
     loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(x, y), batch_size=args.batch_size, shuffle=True
+        torch.utils.data.TensorDataset(x, y), batch_size=args.batch_size, shuffle=True,
+        num_workers=args.workers,
     )
     model = make_model(args.model)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)

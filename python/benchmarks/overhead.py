@@ -5,16 +5,14 @@
 Each case runs both libraries interleaved, several rounds; figures are medians in microseconds per
 call and the ratio ember/torch (the target is at most 0.5). `import ember` is timed in a fresh
 interpreter."""
-import os
 import statistics
 import subprocess
 import sys
 import timeit
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import ember  # noqa: E402
-import torch  # noqa: E402
+import ember
+import torch
 
 torch.set_num_threads(1)
 ember.set_num_threads(1)
