@@ -345,6 +345,29 @@ private:
   std::shared_ptr<TensorImpl> impl_;
 };
 
+// A read-only view of tensors: a braced list {a, b} or a TensorList, without copying them into
+// a vector (autograd records every op through these, where a vector per call showed in the
+// cost of small ops). Like IntArrayRef it does not own its tensors: keep it to parameters.
+class TensorListRef {
+public:
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+  TensorListRef(std::initializer_list<Tensor> tensors)
+      : data_(tensors.begin()), size_(tensors.size()) {}
+#pragma GCC diagnostic pop
+  TensorListRef(const TensorList &tensors) : data_(tensors.data()), size_(tensors.size()) {}
+
+  const Tensor *begin() const { return data_; }
+  const Tensor *end() const { return data_ + size_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Tensor &operator[](size_t i) const { return data_[i]; }
+
+private:
+  const Tensor *data_ = nullptr;
+  size_t size_ = 0;
+};
+
 std::ostream &operator<<(std::ostream &out, const Tensor &tensor);
 
 } // namespace ember

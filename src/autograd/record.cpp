@@ -59,8 +59,8 @@ Edge gradient_edge(const Tensor &tensor) {
   return {grad_accumulator(tensor), 0};
 }
 
-void connect(Node &node, const std::shared_ptr<Node> &node_ptr, const TensorList &inputs,
-             const TensorList &outputs) {
+void connect(Node &node, const std::shared_ptr<Node> &node_ptr, TensorListRef inputs,
+             TensorListRef outputs) {
   node.next_edges.reserve(inputs.size());
   node.input_meta.reserve(inputs.size());
   for (const Tensor &input : inputs) {
@@ -78,8 +78,8 @@ void connect(Node &node, const std::shared_ptr<Node> &node_ptr, const TensorList
   }
 }
 
-void record(std::string name, const TensorList &inputs, const TensorList &outputs,
-            const TensorList &saved, BackwardFn fn) {
+void record(std::string name, TensorListRef inputs, TensorListRef outputs, TensorListRef saved,
+            BackwardFn fn) {
   auto node = std::make_shared<FunctionNode>(std::move(name), std::move(fn));
   connect(*node, node, inputs, outputs);
   node->saved.reserve(saved.size());

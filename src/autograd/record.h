@@ -59,12 +59,12 @@ Edge gradient_edge(const Tensor &tensor);
 
 // Records one node named name whose backward is fn, making outputs non-leaf tensors that
 // require grad. saved may contain inputs and outputs.
-void record(std::string name, const TensorList &inputs, const TensorList &outputs,
-            const TensorList &saved, BackwardFn fn);
+void record(std::string name, TensorListRef inputs, TensorListRef outputs, TensorListRef saved,
+            BackwardFn fn);
 
 // Connects a freshly created node to inputs and outputs (shared by record and custom Functions).
-void connect(Node &node, const std::shared_ptr<Node> &node_ptr, const TensorList &inputs,
-             const TensorList &outputs);
+void connect(Node &node, const std::shared_ptr<Node> &node_ptr, TensorListRef inputs,
+             TensorListRef outputs);
 
 // base (contiguous) with the elements of its view (sizes, strides, offset relative to base's
 // first element) replaced by src; differentiable in base and src. Defined in src/ops/view.cpp.

@@ -8,8 +8,8 @@
 namespace ember::autograd {
 
 // Connects a node to its inputs (edges) and outputs (grad_fn); defined in src/autograd/record.cpp.
-void connect(Node &node, const std::shared_ptr<Node> &node_ptr, const TensorList &inputs,
-             const TensorList &outputs);
+void connect(Node &node, const std::shared_ptr<Node> &node_ptr, TensorListRef inputs,
+             TensorListRef outputs);
 bool needs_grad(const TensorList &inputs);
 
 template <typename T> class CustomFunctionNode : public Node {
