@@ -92,6 +92,12 @@ std::ostream &operator<<(std::ostream &out, DType dtype);
 // The dtype that holds values of both a and b (torch.promote_types).
 DType promote_types(DType a, DType b);
 
+// Whether a result of dtype from may be written into a tensor of dtype to (torch.can_cast):
+// no floating -> integral, no non-bool -> bool.
+bool can_cast(DType from, DType to);
+// An Error naming op unless can_cast(result, output), worded as torch's.
+void check_can_cast(DType result, DType output, const char *op);
+
 // The dtype of float tensors created without an explicit dtype (torch.get_default_dtype).
 DType default_dtype();
 void set_default_dtype(DType dtype);

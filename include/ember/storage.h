@@ -29,6 +29,8 @@ public:
   // Views share their base's storage and so its version, as in torch.
   uint32_t version() const { return version_; }
   void bump_version() { ++version_; }
+  // For storage that replaces another under the same tensor (resize_): versions keep rising.
+  void continue_version_of(const Storage &previous) { version_ = previous.version_; }
 
 private:
   void *data_;

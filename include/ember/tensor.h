@@ -179,6 +179,10 @@ public:
   // Makes this tensor use new_data's memory, shape and dtype while keeping its identity and
   // autograd state (torch's `param.data = new_data`): handles held elsewhere see the change.
   void set_data(const Tensor &new_data) const;
+  // Gives this tensor the contiguous shape sizes, keeping its dtype and identity (torch's
+  // resize_): its memory grows when needed, keeping the values it had; new elements are
+  // uninitialized. Tensors that require grad cannot be resized.
+  Tensor &resize_(IntArrayRef sizes);
 
   // ---- conversion and copies (src/ops/copy.cpp) ----------------------------------------------
   Tensor contiguous() const;

@@ -60,6 +60,11 @@ void bind_interop(py::module_ &m, py::class_<Tensor> &cls);
 // call after every def.
 void install_fast_paths(py::class_<Tensor> &cls);
 void install_fast_functions(py::module_ &m);
+// Makes every function of m that torch gives an out= keyword accept it (out.cpp).
+void accept_out(py::module_ &m);
+// For C functions called straight from CPython: converts the C++ exception in flight into the
+// Python error pybind11's translators give it, and returns nullptr.
+PyObject *raise_current_exception();
 // t[index] with torch's basic and advanced indexing rules (indexing.cpp).
 Tensor getitem(const Tensor &self, py::handle index);
 void bind_nn(py::module_ &m);

@@ -13,15 +13,14 @@
 
 namespace ember::python {
 
-namespace {
-
-// Converts the C++ exception in flight into the Python error pybind11's translators give it.
 PyObject *raise_current_exception() {
   auto &translators = py::detail::get_internals().registered_exception_translators;
   if (!py::detail::apply_exception_translators(translators))
     PyErr_SetString(PyExc_SystemError, "ember: an exception escaped the exception translators");
   return nullptr;
 }
+
+namespace {
 
 PyTypeObject *tensor_type = nullptr; // ember.Tensor, set by install_fast_paths
 

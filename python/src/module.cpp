@@ -33,4 +33,5 @@ PYBIND11_MODULE(_C, m) {
   bind_optim(m);
   bind_data(m);
   bind_io(m);
+  accept_out(m);
 }

@@ -428,6 +428,10 @@ void bind_linalg(Binding &cls, py::module_ &m) {
 void bind_views(Binding &cls, py::module_ &m) {
   cls.def("view",
           [](const Tensor &a, py::args sizes) { return a.view(sizes_from_args(sizes, "view")); });
+  cls.def("resize_", [](py::object self, py::args sizes) {
+    self_tensor(self).resize_(sizes_from_args(sizes, "resize_"));
+    return self;
+  });
   cls.def("reshape", [](const Tensor &a, py::args sizes) {
     return a.reshape(sizes_from_args(sizes, "reshape"));
   });

@@ -48,9 +48,11 @@ def emit_function(function, indent=""):
 def emit_class(name, cls):
     out = [f"class {name}:"]
     for attr, value in sorted(vars(cls).items()):
-        if attr in ("__doc__", "__module__", "__dict__", "__weakref__") or attr.startswith("_pybind11"):
+        if attr in ("__doc__", "__module__", "__dict__", "__weakref__", "__init_subclass__") or \
+                attr.startswith("_pybind11"):
             continue
-        if isinstance(value, property):
+        # Attributes that fast_paths.cpp defines as C getters are properties to a caller.
+        if isinstance(value, property) or inspect.isgetsetdescriptor(value):
             out.append("    @property")
             out.append(f"    def {attr}(self) -> Any: ...")
         elif callable(value) and hasattr(value, "__doc__") and type(value).__name__ == "instancemethod":

@@ -60,6 +60,44 @@ std::string_view dtype_name(DType dtype) {
 
 std::ostream &operator<<(std::ostream &out, DType dtype) { return out << dtype_name(dtype); }
 
+namespace {
+
+// torch's C++ type names, used in the cast error so that messages match torch's.
+const char *torch_type_name(DType dtype) {
+  switch (dtype) {
+  case kBool:
+    return "Bool";
+  case kUInt8:
+    return "Byte";
+  case kInt32:
+    return "Int";
+  case kInt64:
+    return "Long";
+  case kFloat16:
+    return "Half";
+  case kBFloat16:
+    return "BFloat16";
+  case kFloat32:
+    return "Float";
+  case kFloat64:
+    return "Double";
+  }
+  return "Unknown";
+}
+
+} // namespace
+
+bool can_cast(DType from, DType to) {
+  if (is_floating_point(from) && !is_floating_point(to))
+    return false;
+  return from == kBool || to != kBool;
+}
+
+void check_can_cast(DType result, DType output, const char *op) {
+  EMBER_CHECK(can_cast(result, output), op, ": result type ", torch_type_name(result),
+              " can't be cast to the desired output type ", torch_type_name(output));
+}
+
 DType promote_types(DType a, DType b) {
   if (a == b)
     return a;

@@ -2,6 +2,8 @@
 // properties. Op methods live with their op family under src/ops/.
 #include "ember/tensor.h"
 
+#include <cstring>
+
 #include "ember/autograd.h"
 #include "ember/ops.h"
 
@@ -136,6 +138,24 @@ void Tensor::set_data(const Tensor &new_data) const {
   EMBER_CHECK(new_data.defined(), "set_data: new data is undefined");
   checked()->set_storage(new_data.impl()->storage(), new_data.dtype());
   impl()->set_geometry(new_data.sizes(), new_data.strides(), new_data.storage_offset());
+}
+
+Tensor &Tensor::resize_(IntArrayRef sizes) {
+  TensorImpl *self = checked();
+  EMBER_CHECK(!requires_grad(), "resize_: cannot resize a tensor that requires grad");
+  for (int64_t size : sizes)
+    EMBER_CHECK(size >= 0, "resize_: negative size in ", sizes);
+  const int64_t item = static_cast<int64_t>(ember::element_size(dtype()));
+  const int64_t needed = (self->storage_offset() + shape_numel(sizes)) * item;
+  if (needed > static_cast<int64_t>(self->storage()->nbytes())) {
+    auto grown = std::make_shared<Storage>(static_cast<size_t>(needed), self->device());
+    std::memcpy(grown->data(), self->storage()->data(), self->storage()->nbytes());
+    grown->continue_version_of(*self->storage());
+    self->set_storage(std::move(grown), dtype());
+  }
+  self->set_geometry(sizes.vec(), contiguous_strides(sizes), self->storage_offset());
+  self->storage()->bump_version();
+  return *this;
 }
 
 std::string Tensor::toString() const {

@@ -51,36 +51,6 @@ DType result_type_of(std::initializer_list<const Tensor *> operands) {
   return combine_categories(dimensioned, combine_categories(zero_dim, wrapped)).value_or(kFloat32);
 }
 
-// torch.can_cast: no float -> integral, no non-bool -> bool.
-bool can_cast(DType from, DType to) {
-  if (is_floating_point(from) && !is_floating_point(to))
-    return false;
-  return from == kBool || to != kBool;
-}
-
-// torch's C++ type names, used in the cast error so that messages match torch's.
-const char *torch_type_name(DType dtype) {
-  switch (dtype) {
-  case kBool:
-    return "Bool";
-  case kUInt8:
-    return "Byte";
-  case kInt32:
-    return "Int";
-  case kInt64:
-    return "Long";
-  case kFloat16:
-    return "Half";
-  case kBFloat16:
-    return "BFloat16";
-  case kFloat32:
-    return "Float";
-  case kFloat64:
-    return "Double";
-  }
-  return "Unknown";
-}
-
 // A C++ number as a 0-d tensor that takes part in promotion with the lowest priority. Floats
 // are kept in double so that no precision is lost before the op picks its compute dtype.
 Tensor wrap(const Scalar &value) {
@@ -154,9 +124,7 @@ void check_inplace_shape(const char *op, const Tensor &self, const Shape &broadc
 Tensor &run_inplace(Tensor &self, const char *op, DType result_dtype, bool needs_grad, bool direct,
                     const std::function<Tensor(const Tensor &)> &compute,
                     const std::function<void()> &kernel) {
-  EMBER_CHECK(can_cast(result_dtype, self.dtype()), op, ": result type ",
-              torch_type_name(result_dtype), " can't be cast to the desired output type ",
-              torch_type_name(self.dtype()));
+  check_can_cast(result_dtype, self.dtype(), op);
   if (needs_grad)
     return autograd::apply_inplace(self, op, compute);
   if (direct && result_dtype == self.dtype()) {

@@ -250,3 +250,22 @@ TEST(Memory, CachingAllocatorReusesLargeBlocks) {
   memory::empty_cache();
   EXPECT_EQ(memory::cached_bytes(), 0u);
 }
+
+TEST(Tensor, ResizeKeepsIdentityAndValues) {
+  Tensor t = arange(0, 4, 1, dtype(kFloat32));
+  Tensor handle = t;
+  const auto version = t._version();
+  t.resize_({2, 2});
+  EXPECT_EQ(handle.sizes(), (Shape{2, 2}));
+  EXPECT_TRUE(t.is_contiguous());
+  EXPECT_GT(t._version(), version);
+  expect_close(t, make({0, 1, 2, 3}, {2, 2}));
+  t.resize_({3, 3}); // grows: the first four values survive, the version keeps rising
+  EXPECT_EQ(t.sizes(), (Shape{3, 3}));
+  EXPECT_GT(t._version(), version + 1);
+  expect_close(t.flatten().narrow(0, 0, 4), make({0, 1, 2, 3}, {4}));
+  t.resize_({0});
+  EXPECT_EQ(t.numel(), 0);
+  EXPECT_THROW_WITH(t.resize_({-1}), "resize_: negative size");
+  EXPECT_THROW_WITH(ones({2}).requires_grad_().resize_({3}), "cannot resize a tensor that requires grad");
+}

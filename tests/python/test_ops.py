@@ -3,6 +3,8 @@ tinygrad's helper_test_op. Each row is (name, fn, shapes, options): fn(lib, *ten
 with lib = torch and lib = ember on the same random inputs; outputs and input gradients must match.
 Each row also runs on non-contiguous (transposed) inputs, and the differentiable ones on float64
 through ember.autograd.gradcheck."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -270,3 +272,54 @@ def test_gradcheck_float64(fn, shapes, options):
     for t in inputs:
         t.requires_grad_(True)
     assert ember.autograd.gradcheck(lambda *xs: fn(ember, *xs), inputs, atol=1e-4)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, a, b, out: L.add(a, b, out=out),
+    lambda L, a, b, out: L.mul(a, 2, out=out),
+    lambda L, a, b, out: L.matmul(a, b.T, out=out),
+    lambda L, a, b, out: L.sum(a, 0, out=out),
+    lambda L, a, b, out: L.exp(a, out=out),
+    lambda L, a, b, out: L.cat([a, b], out=out),
+    lambda L, a, b, out: L.where(a > 0, a, b, out=out),
+    lambda L, a, b, out: L.clamp(a, min=0, out=out),
+], ids=["add", "mul", "matmul", "sum", "exp", "cat", "where", "clamp"])
+@pytest.mark.parametrize("out_shape", [(0,), (2, 3), (7,)], ids=["empty", "same_or_other", "wrong"])
+def test_out_keyword_matches_torch(call, out_shape):
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, 3)).astype(np.float32), rng.standard_normal((2, 3)).astype(np.float32)
+    results = {}
+    for L in (ember, torch):
+        out = L.zeros(*out_shape)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            returned = call(L, L.tensor(a), L.tensor(b), out)
+        assert returned is out
+        results[L] = (out, [str(w.message) for w in caught])
+    assert_close(results[ember][0], results[torch][0])
+    assert len(results[ember][1]) == len(results[torch][1])
+
+
+def test_out_keyword_tuples_and_errors():
+    x = ember.tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
+    values, indices = ember.empty(0), ember.empty(0, dtype=ember.int64)
+    returned = ember.max(x, 1, out=(values, indices))
+    assert returned[0] is values and returned[1] is indices
+    assert values.tolist() == [5.0, 6.0] and indices.tolist() == [1, 2]
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type Long"):
+        ember.add(x, x, out=ember.empty(0, dtype=ember.int64))
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        ember.add(x.clone().requires_grad_(), x, out=ember.empty(0))
+    with ember.no_grad():
+        assert ember.add(x.clone().requires_grad_(), x, out=ember.empty(0)).shape == (2, 3)
+    with pytest.raises(TypeError):
+        ember.add(x, x, out=3)
+    assert ember.add(x, 1, out=None).shape == (2, 3)
+
+
+def test_resize_keeps_identity():
+    e, t = ember.arange(6.0), torch.arange(6.0)
+    for x in (e, t):
+        assert x.resize_(2, 3) is x
+    assert_close(e, t)
+    assert e.resize_(0).shape == (0,)
