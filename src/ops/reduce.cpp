@@ -248,10 +248,12 @@ std::vector<bool> single_dim_mask(const Tensor &input, int64_t dim, const char *
 }
 
 // Records a reduction node when out is differentiable and input requires grad.
+// Backward is a template parameter so that it becomes a std::function only when recorded.
+template <typename Backward>
 void record_reduction(bool needs_grad, const char *name, const Tensor &input, const Tensor &out,
-                      const TensorList &saved, autograd::BackwardFn backward) {
+                      TensorListRef saved, Backward &&backward) {
   if (needs_grad && is_floating_point(out.dtype()))
-    autograd::record(name, {input}, {out}, saved, std::move(backward));
+    autograd::record(name, {input}, {out}, saved, std::forward<Backward>(backward));
 }
 
 void check_nonempty(const Tensor &input, const std::vector<bool> &mask, const char *op) {

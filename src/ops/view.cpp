@@ -59,14 +59,16 @@ Tensor view_scatter(const Tensor &grad, const Shape &base_sizes, ViewFn view, bo
   return result;
 }
 
-// Records a view whose backward scatters the gradient back through view_fn.
-Tensor record_view(const Tensor &self, Tensor view, const char *name, ViewFn view_fn,
+// Records a view whose backward scatters the gradient back through view_fn. The function types
+// are template parameters so that nothing is copied into a std::function unless autograd
+// records: views are the cheapest ops, and that copy was a good part of their cost.
+template <typename View>
+Tensor record_view(const Tensor &self, Tensor view, const char *name, View view_fn,
                    bool overlapping = false) {
   if (autograd::needs_grad(self)) {
-    Shape base_sizes = self.sizes();
     autograd::record(name, {self}, {view}, {},
-                     [base_sizes, view_fn, overlapping](const BackwardContext &,
-                                                        const TensorList &grads) {
+                     [base_sizes = self.sizes(), view_fn = ViewFn(std::move(view_fn)),
+                      overlapping](const BackwardContext &, const TensorList &grads) {
                        return TensorList{view_scatter(grads[0], base_sizes, view_fn, overlapping)};
                      });
   }
@@ -74,11 +76,13 @@ Tensor record_view(const Tensor &self, Tensor view, const char *name, ViewFn vie
 }
 
 // Records a view whose backward is a plain function of the gradient.
-Tensor record_view(const Tensor &self, Tensor view, const char *name, ViewFn backward_fn,
+template <typename Backward>
+Tensor record_view(const Tensor &self, Tensor view, const char *name, Backward backward_fn,
                    std::true_type /*direct*/) {
   if (autograd::needs_grad(self)) {
     autograd::record(name, {self}, {view}, {},
-                     [backward_fn](const BackwardContext &, const TensorList &grads) {
+                     [backward_fn = std::move(backward_fn)](const BackwardContext &,
+                                                            const TensorList &grads) {
                        return TensorList{backward_fn(grads[0])};
                      });
   }
@@ -151,9 +155,8 @@ Tensor Tensor::view(IntArrayRef sizes) const {
               this->strides(),
               " (at least one dimension spans across two contiguous subspaces). Use "
               ".reshape(...) instead.");
-  Shape old_sizes = this->sizes();
   return record_view(*this, alias(*this, new_sizes, *strides, storage_offset()), "ViewBackward",
-                     [old_sizes](const Tensor &g) { return g.reshape(old_sizes); },
+                     [old_sizes = this->sizes()](const Tensor &g) { return g.reshape(old_sizes); },
                      std::true_type{});
 }
 
@@ -173,19 +176,19 @@ Tensor Tensor::permute(IntArrayRef dims) const {
   const int64_t ndim = dim();
   EMBER_CHECK(static_cast<int64_t>(dims.size()) == ndim, "permute: number of dims don't match in "
               "permute (got ", dims.size(), " dims for a tensor of shape ", sizes(), ")");
-  Shape new_sizes(ndim), new_strides(ndim), inverse(ndim);
-  std::vector<bool> used(ndim, false);
+  Shape new_sizes(ndim), new_strides(ndim), inverse(ndim, -1);
   for (int64_t i = 0; i < ndim; ++i) {
     int64_t d = wrap_dim(dims[i], ndim, "permute");
-    EMBER_CHECK(!used[d], "permute: repeated dim ", d, " in ", dims);
-    used[d] = true;
+    EMBER_CHECK(inverse[d] < 0, "permute: repeated dim ", d, " in ", dims);
     new_sizes[i] = sizes()[d];
     new_strides[i] = strides()[d];
     inverse[d] = i;
   }
-  return record_view(*this, alias(*this, new_sizes, new_strides, storage_offset()),
-                     "PermuteBackward", [inverse](const Tensor &g) { return g.permute(inverse); },
-                     std::true_type{});
+  return record_view(
+      *this, alias(*this, std::move(new_sizes), std::move(new_strides), storage_offset()),
+      "PermuteBackward",
+      [inverse = std::move(inverse)](const Tensor &g) { return g.permute(inverse); },
+      std::true_type{});
 }
 
 Tensor permute(const Tensor &self, IntArrayRef dims) { return self.permute(dims); }
@@ -196,10 +199,13 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
     return view(Shape{});
   dim0 = wrap_dim(dim0, ndim, "transpose");
   dim1 = wrap_dim(dim1, ndim, "transpose");
-  Shape order(ndim);
-  std::iota(order.begin(), order.end(), 0);
-  std::swap(order[dim0], order[dim1]);
-  return permute(order);
+  Shape new_sizes = sizes(), new_strides = strides();
+  std::swap(new_sizes[dim0], new_sizes[dim1]);
+  std::swap(new_strides[dim0], new_strides[dim1]);
+  return record_view(
+      *this, alias(*this, std::move(new_sizes), std::move(new_strides), storage_offset()),
+      "TransposeBackward", [dim0, dim1](const Tensor &g) { return g.transpose(dim0, dim1); },
+      std::true_type{});
 }
 
 Tensor transpose(const Tensor &self, int64_t dim0, int64_t dim1) {
