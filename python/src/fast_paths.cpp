@@ -135,19 +135,21 @@ bool ints(PyObject *const *args, Py_ssize_t nargs, Shape &out) {
 
 // t.sum() and t.sum(dim).
 std::optional<Tensor> fast_sum(PyObject *const *args, Py_ssize_t nargs) {
+  const Tensor *self = as_tensor(args[0]);
   Shape dims;
-  if (nargs == 1)
-    return as_tensor(args[0])->sum(std::optional<DType>());
-  if (nargs == 2 && ints(args + 1, 1, dims))
-    return as_tensor(args[0])->sum(dims, false, std::nullopt);
+  if (self && nargs == 1)
+    return self->sum(std::optional<DType>());
+  if (self && nargs == 2 && ints(args + 1, 1, dims))
+    return self->sum(dims, false, std::nullopt);
   return std::nullopt;
 }
 
 // t.view(2, 3), t.view(-1).
 std::optional<Tensor> fast_view(PyObject *const *args, Py_ssize_t nargs) {
+  const Tensor *self = as_tensor(args[0]);
   Shape sizes;
-  if (nargs >= 2 && ints(args + 1, nargs - 1, sizes))
-    return as_tensor(args[0])->view(sizes);
+  if (self && nargs >= 2 && ints(args + 1, nargs - 1, sizes))
+    return self->view(sizes);
   return std::nullopt;
 }
 
@@ -174,7 +176,7 @@ std::map<FastCall, py::object> &fallbacks() {
 template <FastCall Fast>
 PyObject *fast_or_fallback(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
   try {
-    if (kwnames == nullptr && nargs >= 1 && (nargs > 1 || as_tensor(args[0]) != nullptr))
+    if (kwnames == nullptr && nargs >= 1)
       if (std::optional<Tensor> result = Fast(args, nargs))
         return to_python(std::move(*result));
     return PyObject_Vectorcall(fallbacks().at(Fast).ptr(), args, nargs, kwnames);
