@@ -62,6 +62,9 @@ void install_fast_paths(py::class_<Tensor> &cls);
 void install_fast_functions(py::module_ &m);
 // Makes every function of m that torch gives an out= keyword accept it (out.cpp).
 void accept_out(py::module_ &m);
+// Keeps text for the life of the process and returns it: PyMethodDef and PyGetSetDef hold bare
+// pointers to their names and docstrings.
+const char *lasting_string(std::string text);
 // For C functions called straight from CPython: converts the C++ exception in flight into the
 // Python error pybind11's translators give it, and returns nullptr.
 PyObject *raise_current_exception();

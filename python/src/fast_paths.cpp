@@ -13,6 +13,12 @@
 
 namespace ember::python {
 
+const char *lasting_string(std::string text) {
+  static std::deque<std::string> kept; // a deque never moves what it holds
+  kept.push_back(std::move(text));
+  return kept.back().c_str();
+}
+
 PyObject *raise_current_exception() {
   auto &translators = py::detail::get_internals().registered_exception_translators;
   if (!py::detail::apply_exception_translators(translators))
@@ -21,6 +27,8 @@ PyObject *raise_current_exception() {
 }
 
 namespace {
+
+std::string doc_of(py::handle function) { return py::str(function.attr("__doc__")); }
 
 PyTypeObject *tensor_type = nullptr; // ember.Tensor, set by install_fast_paths
 
@@ -273,7 +281,7 @@ void install_fast_functions(py::module_ &m) {
       METH_FASTCALL | METH_KEYWORDS, nullptr};
   py::object previous = m.attr("add");
   fallbacks()[fast_add] = previous;
-  add.ml_doc = PyUnicode_AsUTF8(py::str(previous.attr("__doc__")).release().ptr());
+  add.ml_doc = lasting_string(doc_of(previous));
   py::object function =
       py::reinterpret_steal<py::object>(PyCFunction_NewEx(&add, nullptr, m.attr("__name__").ptr()));
   if (!function)
@@ -294,10 +302,7 @@ void install_fast_paths(py::class_<Tensor> &cls) {
   };
   for (PyMethodDef &method : methods) {
     // Keep the pybind11 docstring (the signature help() shows).
-    py::object previous = cls.attr(method.ml_name);
-    static std::deque<std::string> docs;
-    docs.push_back(py::str(previous.attr("__doc__")).cast<std::string>());
-    method.ml_doc = docs.back().c_str();
+    method.ml_doc = lasting_string(doc_of(cls.attr(method.ml_name)));
     py::object descriptor = py::reinterpret_steal<py::object>(PyDescr_NewMethod(type, &method));
     if (!descriptor || PyDict_SetItemString(type->tp_dict, method.ml_name, descriptor.ptr()) != 0)
       throw py::error_already_set();
@@ -314,7 +319,7 @@ void install_fast_paths(py::class_<Tensor> &cls) {
     py::object previous = py::reinterpret_borrow<py::object>(
         PyDict_GetItemString(type->tp_dict, fast_methods[i].ml_name));
     fallbacks()[method_calls[i]] = previous;
-    fast_methods[i].ml_doc = PyUnicode_AsUTF8(py::str(previous.attr("__doc__")).release().ptr());
+    fast_methods[i].ml_doc = lasting_string(doc_of(previous));
     py::object descriptor =
         py::reinterpret_steal<py::object>(PyDescr_NewMethod(type, &fast_methods[i]));
     if (!descriptor ||

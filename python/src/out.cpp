@@ -139,15 +139,15 @@ std::string with_out_parameter(const std::string &doc, const std::string &name) 
 } // namespace
 
 void accept_out(py::module_ &m) {
-  // Definitions and their docstrings must outlive the functions.
+  // Definitions must outlive the functions; a deque never moves what it holds.
   static std::deque<PyMethodDef> definitions;
-  static std::deque<std::string> docs;
   for (const char *name : kAcceptingOut) {
     py::object original = m.attr(name);
-    docs.push_back(with_out_parameter(py::str(original.attr("__doc__")).cast<std::string>(), name));
+    const std::string doc = py::str(original.attr("__doc__"));
     definitions.push_back({name,
                            reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(call_with_out)),
-                           METH_FASTCALL | METH_KEYWORDS, docs.back().c_str()});
+                           METH_FASTCALL | METH_KEYWORDS,
+                           lasting_string(with_out_parameter(doc, name))});
     py::object wrapper = py::reinterpret_steal<py::object>(
         PyCFunction_NewEx(&definitions.back(), original.ptr(), m.attr("__name__").ptr()));
     if (!wrapper)
