@@ -20,6 +20,7 @@
 #include <tuple>
 #include <vector>
 
+#include "backend/cpu/loops.h"
 #include "backend/cpu/parallel.h"
 #include "ember/tensor.h"
 
@@ -143,13 +144,7 @@ void walk_reduced(const std::vector<ReduceDim> &reduced, int64_t begin, int64_t 
   }
   const size_t ndim = reduced.size();
   const int64_t inner = reduced.back().size;
-  int64_t index[16] = {}; // merged dims; tensors have at most 16 dims after merging here
-  std::vector<int64_t> big_index;
-  int64_t *idx = index;
-  if (ndim > 16) {
-    big_index.assign(ndim, 0);
-    idx = big_index.data();
-  }
+  DimArray idx(ndim, 0);
   int64_t offset = 0;
   for (size_t d = ndim, rest = begin; d-- > 0;) {
     idx[d] = rest % reduced[d].size;

@@ -16,19 +16,17 @@
 
 namespace ember::nn {
 
-// Declares an option with libtorch's accessors: options.num_layers(2) sets and returns the
-// options (setters chain), options.num_layers() reads.
 // The options of every recurrent layer: dropout is applied to the outputs of every layer but the
 // last, in training mode only.
 #define EMBER_RNN_LAYER_OPTIONS(Options)                                                           \
   Options(int64_t input_size, int64_t hidden_size)                                                 \
       : input_size_(input_size), hidden_size_(hidden_size) {}                                      \
-  EMBER_ARG(int64_t, input_size);                                                              \
-  EMBER_ARG(int64_t, hidden_size);                                                             \
-  EMBER_ARG(int64_t, num_layers) = 1;                                                          \
-  EMBER_ARG(bool, bias) = true;                                                                \
-  EMBER_ARG(bool, batch_first) = false;                                                        \
-  EMBER_ARG(double, dropout) = 0.0;                                                            \
+  EMBER_ARG(int64_t, input_size);                                                                  \
+  EMBER_ARG(int64_t, hidden_size);                                                                 \
+  EMBER_ARG(int64_t, num_layers) = 1;                                                              \
+  EMBER_ARG(bool, bias) = true;                                                                    \
+  EMBER_ARG(bool, batch_first) = false;                                                            \
+  EMBER_ARG(double, dropout) = 0.0;                                                                \
   EMBER_ARG(bool, bidirectional) = false
 
 // nonlinearity: "tanh" or "relu".
@@ -46,8 +44,8 @@ struct GRUOptions {
 #define EMBER_RNN_CELL_OPTIONS(Options)                                                            \
   Options(int64_t input_size, int64_t hidden_size)                                                 \
       : input_size_(input_size), hidden_size_(hidden_size) {}                                      \
-  EMBER_ARG(int64_t, input_size);                                                              \
-  EMBER_ARG(int64_t, hidden_size);                                                             \
+  EMBER_ARG(int64_t, input_size);                                                                  \
+  EMBER_ARG(int64_t, hidden_size);                                                                 \
   EMBER_ARG(bool, bias) = true
 
 struct RNNCellOptions {
