@@ -287,10 +287,11 @@ def run_ember(build, threads, args):
             f"--benchmark_min_time={args.min_time}",
             f"--benchmark_filter={args.filter}",
         ]
-        output = subprocess.run(
-            command, env=thread_env(threads, extra), check=True, capture_output=True, text=True
-        ).stdout
-        for entry in json.loads(output)["benchmarks"]:
+        run = subprocess.run(command, env=thread_env(threads, extra), capture_output=True, text=True)
+        if run.returncode != 0 or not run.stdout:
+            # Google Benchmark's regex dialect differs from Python's (no \b, for instance).
+            sys.exit(f"compare.py: {program} failed with --benchmark_filter={args.filter}:\n{run.stderr}")
+        for entry in json.loads(run.stdout)["benchmarks"]:
             if entry.get("aggregate_name") == "median":
                 name = entry["run_name"].removesuffix("/real_time")
                 times[name] = entry["real_time"] * unit_seconds[entry["time_unit"]]

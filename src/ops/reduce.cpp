@@ -39,6 +39,8 @@ template <typename T> struct SumReducer {
   acc_t identity() const { return 0; }
   acc_t step(acc_t acc, T x, int64_t) const { return acc + static_cast<acc_t>(x); }
   acc_t merge(acc_t a, acc_t b) const { return a + b; }
+  template <typename V> V vstep(V acc, V x) const { return acc + x; }
+  template <typename V> V vmerge(V a, V b) const { return a + b; }
   void store(int64_t at, acc_t acc) const {
     if constexpr (std::is_floating_point_v<T>)
       out[at] = static_cast<T>(divisor == 1 ? acc : acc / divisor);
@@ -54,6 +56,8 @@ template <typename T> struct ProdReducer {
   acc_t identity() const { return 1; }
   acc_t step(acc_t acc, T x, int64_t) const { return acc * static_cast<acc_t>(x); }
   acc_t merge(acc_t a, acc_t b) const { return a * b; }
+  template <typename V> V vstep(V acc, V x) const { return acc * x; }
+  template <typename V> V vmerge(V a, V b) const { return a * b; }
   void store(int64_t at, acc_t acc) const { out[at] = static_cast<widened<T>>(acc); }
 };
 
@@ -83,6 +87,12 @@ template <typename T, bool IsMax> struct ExtremeReducer {
       return (IsMax ? x > acc : x < acc) ? x : acc;
   }
   T merge(T a, T b) const { return step(a, b, 0); }
+  // The same select, built so that the chain through acc is one max (or min) instruction: that
+  // returns acc when either is NaN, so a NaN in acc stays, and a NaN x is selected outside it.
+  template <typename V> V vstep(V acc, V x) const {
+    return x != x ? x : IsMax ? cpu::max_or_second(x, acc) : cpu::min_or_second(x, acc);
+  }
+  template <typename V> V vmerge(V a, V b) const { return vstep(a, b); }
   void store(int64_t at, T acc) const { out[at] = acc; }
 };
 
@@ -101,6 +111,9 @@ template <typename T, bool IsMax> struct ArgExtremeReducer {
   // Indices grow along a lane, so a strict comparison keeps the first of equal values.
   acc_t step(acc_t acc, T x, int64_t index) const {
     return acc.index < 0 || beats<IsMax>(x, acc.value) ? acc_t{x, index} : acc;
+  }
+  template <typename V> auto vbeats(V x, V y) const {
+    return ((x != x) & (y == y)) | (IsMax ? x > y : x < y);
   }
   acc_t merge(acc_t a, acc_t b) const {
     if (a.index < 0)
@@ -162,6 +175,26 @@ template <typename T, NormKind Kind> struct NormReducer {
       return b > a || b != b ? b : a;
     else if constexpr (Kind == NormKind::NegInf)
       return b < a || b != b ? b : a;
+    else
+      return a + b;
+  }
+  // The vector form, for all but the general p (whose pow has no vector form here).
+  template <typename V> V vstep(V acc, V x) const requires(Kind != NormKind::General) {
+    V a = x < 0 ? -x : x;
+    if constexpr (Kind == NormKind::Zero)
+      return acc + (x != 0 ? V{} + 1 : V{});
+    else if constexpr (Kind == NormKind::One)
+      return acc + a;
+    else if constexpr (Kind == NormKind::Two)
+      return acc + x * x;
+    else
+      return vmerge(acc, a);
+  }
+  template <typename V> V vmerge(V a, V b) const requires(Kind != NormKind::General) {
+    if constexpr (Kind == NormKind::Inf)
+      return b != b ? b : cpu::max_or_second(b, a);
+    else if constexpr (Kind == NormKind::NegInf)
+      return b != b ? b : cpu::min_or_second(b, a);
     else
       return a + b;
   }

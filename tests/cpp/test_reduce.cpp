@@ -244,6 +244,58 @@ TEST(Reduce, ResultsDoNotDependOnTheThreadCount) {
     EXPECT_TRUE(equal(single[i], dual[i])) << "result " << i;
 }
 
+// Rows of every length around the vector width and its multiples go through the vector form
+// with a partial last vector; each result must equal a plain loop's (exactly for the
+// order-free ones, with ties going to the first index), and a NaN anywhere in a row must reach
+// max, min, their indices and the infinity norms.
+TEST(Reduce, RowReductionsMatchAPlainLoopAtEveryLength) {
+  for (DType type : {kFloat32, kFloat64}) {
+    for (int64_t length = 1; length <= 70; ++length) {
+      Tensor rows = (randn({3, length}, dtype(type)) * 3).round(); // with ties
+      Tensor values = rows.to(kFloat64);
+      for (int64_t r = 0; r < 3; ++r) {
+        const double *x = values.data_ptr<double>() + r * length;
+        double max = x[0], min = x[0], sum = 0, abs_sum = 0, squares = 0;
+        int64_t argmax = 0, argmin = 0;
+        for (int64_t i = 0; i < length; ++i) {
+          argmax = x[i] > max ? i : argmax;
+          argmin = x[i] < min ? i : argmin;
+          max = std::max(max, x[i]);
+          min = std::min(min, x[i]);
+          sum += x[i];
+          abs_sum += std::abs(x[i]);
+          squares += x[i] * x[i];
+        }
+        const std::string where = "row " + std::to_string(r) + " of length " +
+                                  std::to_string(length) + ", " + std::string(dtype_name(type));
+        EXPECT_EQ(rows.amax(1)[r].item<double>(), max) << where;
+        EXPECT_EQ(rows.argmax(1)[r].item<int64_t>(), argmax) << where;
+        EXPECT_EQ(rows.argmin(1)[r].item<int64_t>(), argmin) << where;
+        EXPECT_EQ(rows.amin(1)[r].item<double>(), min) << where;
+        EXPECT_EQ(rows.norm(INFINITY, {1})[r].item<double>(),
+                  std::max(std::abs(max), std::abs(min)))
+            << where;
+        EXPECT_NEAR(rows.sum(1)[r].item<double>(), sum, 1e-5 * length) << where;
+        EXPECT_NEAR(rows.norm(1, {1})[r].item<double>(), abs_sum, 1e-5 * length) << where;
+        EXPECT_NEAR(rows.norm(2, {1})[r].item<double>(), std::sqrt(squares), 1e-5 * length)
+            << where;
+      }
+      for (int64_t at = 0; at < length; ++at) {
+        Tensor with_nan = rows.clone();
+        with_nan.select(0, 1).narrow(0, at, 1).fill_(kNaN);
+        const std::string where =
+            "NaN at " + std::to_string(at) + " of length " + std::to_string(length);
+        EXPECT_TRUE(std::isnan(with_nan.amax(1)[1].item<double>())) << where;
+        EXPECT_EQ(with_nan.argmax(1)[1].item<int64_t>(), at) << where;
+        EXPECT_EQ(with_nan.argmin(1)[1].item<int64_t>(), at) << where;
+        EXPECT_TRUE(std::isnan(with_nan.amin(1)[1].item<double>())) << where;
+        EXPECT_TRUE(std::isnan(with_nan.norm(-INFINITY, {1})[1].item<double>())) << where;
+        EXPECT_FALSE(std::isnan(with_nan.amax(1)[0].item<double>())) << where;
+      }
+    }
+  }
+}
+
 TEST(Reduce, Float32SumsAreAccurate) {
   Tensor tenths = full({3000000}, 0.1, dtype(kFloat32));
   // Exact sum of the float32 value nearest 0.1, times the count.

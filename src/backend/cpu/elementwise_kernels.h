@@ -10,33 +10,25 @@
 #include <type_traits>
 
 #include "backend/cpu/loops.h"
+#include "backend/cpu/vec.h"
 
-#if defined(__AVX512F__) || defined(__AVX2__)
+#if EMBER_HAVE_VECTORS
 #include <sleef.h>
 #define EMBER_HAVE_VECTOR_MATH 1
 #endif
 
 namespace ember::cpu {
 
-// ---- SIMD vectors and SLEEF ---------------------------------------------------------------------
+// ---- SLEEF vector math
+// ---------------------------------------------------------------------------
 #if EMBER_HAVE_VECTOR_MATH
 #if defined(__AVX512F__)
-constexpr int kVectorBytes = 64;
 #define EMBER_SLEEF_F(name, ulp) Sleef_##name##f16_##ulp
 #define EMBER_SLEEF_D(name, ulp) Sleef_##name##d8_##ulp
 #else
-constexpr int kVectorBytes = 32;
 #define EMBER_SLEEF_F(name, ulp) Sleef_##name##f8_##ulp
 #define EMBER_SLEEF_D(name, ulp) Sleef_##name##d4_##ulp
 #endif
-
-// GCC vector types, so that composite vector formulas (sigmoid) can use ordinary operators.
-using VecF = float __attribute__((vector_size(kVectorBytes)));
-using VecD = double __attribute__((vector_size(kVectorBytes)));
-template <typename T> struct VecOf;
-template <> struct VecOf<float> { using type = VecF; };
-template <> struct VecOf<double> { using type = VecD; };
-template <typename T> using Vec = typename VecOf<T>::type;
 
 namespace sleef {
 #define EMBER_SLEEF_UNARY(name, ulp)                                                               \

@@ -6,6 +6,7 @@
 //   rows:    per output, the reduced elements are walked as runs along the innermost reduced dim
 //            (contiguous for row reductions) and each run is folded into kReduceLanes independent
 //            accumulators, which the compiler vectorizes and which shortens dependency chains;
+//            a reducer with a vector form folds contiguous runs a register at a time instead;
 //   columns: when the reduced dims are outer and the innermost kept dim is contiguous, a block of
 //            adjacent outputs is accumulated row by row, so the inner loop is a unit-stride
 //            vector loop across outputs instead of a strided walk per output.
@@ -15,13 +16,17 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <memory>
 #include <tuple>
 #include <vector>
 
 #include "backend/cpu/loops.h"
 #include "backend/cpu/parallel.h"
+#include "backend/cpu/vec.h"
 #include "ember/tensor.h"
 
 namespace ember::cpu {
@@ -50,19 +55,6 @@ struct ReducePlan {
   int64_t num_outputs = 1;
   int64_t reduce_size = 1;
 };
-
-// Element offsets of the flat index `flat` over dims (row-major): {input offset, output offset}.
-inline std::pair<int64_t, int64_t> offsets_of(const std::vector<ReduceDim> &dims, size_t count,
-                                              int64_t flat) {
-  int64_t in = 0, out = 0;
-  for (size_t d = count; d-- > 0;) {
-    int64_t index = flat % dims[d].size;
-    flat /= dims[d].size;
-    in += index * dims[d].in_stride;
-    out += index * dims[d].out_stride;
-  }
-  return {in, out};
-}
 
 // Splits input dims by mask (true = reduced). out_strides gives, per input dim, the output's
 // stride (ignored for reduced dims). Unless keep_order (needed when the reducer reports flat
@@ -102,11 +94,108 @@ inline ReducePlan make_reduce_plan(const Tensor &input, const std::vector<bool> 
   return plan;
 }
 
+#if EMBER_HAVE_VECTORS
+// A reducer's vector form, for float and double reducers whose accumulator is the element type
+// and whose step ignores the index: Vec<T> vstep(Vec<T> acc, Vec<T> x) steps every lane, and
+// Vec<T> vmerge(Vec<T>, Vec<T>) merges lane by lane.
+template <typename Reducer>
+concept VectorReducer = std::same_as<typename Reducer::in_t, typename Reducer::acc_t> &&
+    requires(const Reducer &op, Vec<typename Reducer::in_t> v) {
+  { op.vstep(v, v) } -> std::same_as<Vec<typename Reducer::in_t>>;
+  { op.vmerge(v, v) } -> std::same_as<Vec<typename Reducer::in_t>>;
+};
+
+// Folds n contiguous elements with the vector form: two vector accumulators (so that two
+// independent chains hide each step's latency), the last partial vector stepped in only its
+// loaded lanes, then a tree over the lanes. The order depends only on n.
+template <VectorReducer Reducer>
+typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Reducer::in_t *p,
+                                          int64_t n) {
+  using T = typename Reducer::in_t;
+  using V = Vec<T>;
+  constexpr int64_t width = kLanesOf<V>;
+  V even = V{} + op.identity(), odd = even;
+  int64_t i = 0;
+  for (; i + 2 * width <= n; i += 2 * width) {
+    V x, y;
+    std::memcpy(&x, p + i, sizeof(V));
+    std::memcpy(&y, p + i + width, sizeof(V));
+    even = op.vstep(even, x);
+    odd = op.vstep(odd, y);
+  }
+  if (i + width <= n) {
+    V x;
+    std::memcpy(&x, p + i, sizeof(V));
+    even = op.vstep(even, x);
+    i += width;
+  }
+  if (i < n)
+    odd = lane_indices<T>() < static_cast<MaskLane<T>>(n - i)
+              ? op.vstep(odd, load_partial(p + i, n - i))
+              : odd;
+  return merge_lanes(op.vmerge(even, odd), [&op](V a, V b) { return op.vmerge(a, b); });
+}
+
+// The vector form of an arg-reduction (argmax, max with indices): its accumulator is an
+// IndexedValue<T>-like {value, index}, and Mask<T> vbeats(Vec<T> x, Vec<T> y) tells per lane
+// whether value x beats y. Ties go to the first index, as in the scalar form.
+template <typename Reducer>
+concept IndexedVectorReducer = requires(const Reducer &op, Vec<typename Reducer::in_t> v,
+                                        typename Reducer::acc_t acc) {
+  { op.vbeats(v, v) } -> std::same_as<Mask<typename Reducer::in_t>>;
+  acc.value;
+  acc.index;
+};
+
+// Folds n >= 1 contiguous elements with an arg-reduction's vector form: each lane keeps its
+// best value and where it was, the first vector (partial when n is short) seeding them; lanes
+// that saw nothing carry a sentinel index and lose every merge.
+template <IndexedVectorReducer Reducer>
+typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Reducer::in_t *p,
+                                          int64_t n, int64_t index0) {
+  using T = typename Reducer::in_t;
+  using V = Vec<T>;
+  using I = Mask<T>;
+  // Run lengths stay below kReduceChunk, so indices within the run fit the mask's lane type.
+  constexpr MaskLane<T> kNone = std::numeric_limits<MaskLane<T>>::max();
+  constexpr int64_t width = kLanesOf<V>;
+  const I lane = lane_indices<T>();
+  V best;
+  I where = lane;
+  int64_t i = width;
+  if (n < width) {
+    best = load_partial(p, n);
+    where = lane < static_cast<MaskLane<T>>(n) ? lane : kNone;
+    i = n;
+  } else {
+    std::memcpy(&best, p, sizeof(V));
+  }
+  auto fold = [&](V x, I take) {
+    best = take ? x : best;
+    where = take ? lane + static_cast<MaskLane<T>>(i) : where;
+  };
+  for (; i + width <= n; i += width) {
+    V x;
+    std::memcpy(&x, p + i, sizeof(V));
+    fold(x, op.vbeats(x, best));
+  }
+  if (i < n) {
+    V x = load_partial(p + i, n - i);
+    fold(x, (lane < static_cast<MaskLane<T>>(n - i)) & op.vbeats(x, best));
+  }
+  auto [value, index] = merge_halves<width / 2>(best, where, [&op](V a, I ai, V b, I bi) {
+    I b_wins = (ai == kNone) | ((bi != kNone) & (op.vbeats(b, a) | (~op.vbeats(a, b) & (bi < ai))));
+    return std::pair{b_wins ? b : a, b_wins ? bi : ai};
+  });
+  return {value[0], index0 + index[0]};
+}
+#endif
+
 // Folds n elements p[0], p[stride], ... (flat reduced indices index0, index0 + 1, ...) into a
 // fresh accumulator, using kReduceLanes interleaved accumulators merged as a balanced tree.
 template <int64_t Stride, typename Reducer>
-typename Reducer::acc_t reduce_run(const Reducer &op, const typename Reducer::in_t *p, int64_t n,
-                                   int64_t stride, int64_t index0) {
+typename Reducer::acc_t reduce_lanes(const Reducer &op, const typename Reducer::in_t *p, int64_t n,
+                                     int64_t stride, int64_t index0) {
   using Acc = typename Reducer::acc_t;
   if constexpr (Stride != 0)
     stride = Stride;
@@ -131,6 +220,70 @@ typename Reducer::acc_t reduce_run(const Reducer &op, const typename Reducer::in
   return lanes[0];
 }
 
+// Folds a run of the rows loop (Stride 1: contiguous; 0: the stride is given at run time).
+template <int64_t Stride, typename Reducer>
+typename Reducer::acc_t reduce_run(const Reducer &op, const typename Reducer::in_t *p, int64_t n,
+                                   int64_t stride, int64_t index0) {
+#if EMBER_HAVE_VECTORS
+  if constexpr (Stride == 1 && VectorReducer<Reducer>) {
+    return reduce_contiguous(op, p, n);
+  } else if constexpr (Stride == 1 && IndexedVectorReducer<Reducer>) {
+    // Up to one vector, a scan costs less than merging the lanes' (value, index) pairs.
+    if (n > static_cast<int64_t>(kLanesOf<Vec<typename Reducer::in_t>>))
+      return reduce_contiguous(op, p, n, index0);
+    return reduce_lanes<Stride>(op, p, n, stride, index0);
+  } else
+#endif
+  {
+    return reduce_lanes<Stride>(op, p, n, stride, index0);
+  }
+}
+
+// A row-major position over the first `count` of dims, with its input and output offsets.
+// Stepping it costs additions; only the start divides.
+class DimCursor {
+public:
+  DimCursor(const std::vector<ReduceDim> &dims, size_t count, int64_t flat)
+      : dims_(dims), idx_(count, 0) {
+    for (size_t d = count; d-- > 0;) {
+      idx_[d] = flat % dims[d].size;
+      flat /= dims[d].size;
+      in += idx_[d] * dims[d].in_stride;
+      out += idx_[d] * dims[d].out_stride;
+    }
+  }
+  // Elements left along the innermost dim, this one included.
+  int64_t left_in_row() const { return dims_[idx_.size() - 1].size - idx_.back(); }
+  // Moves `steps` (at most left_in_row()) along the innermost dim, carrying into outer dims.
+  void advance(int64_t steps) {
+    size_t d = idx_.size() - 1;
+    idx_[d] += steps;
+    in += steps * dims_[d].in_stride;
+    out += steps * dims_[d].out_stride;
+    for (; d > 0 && idx_[d] == dims_[d].size; --d) {
+      in += dims_[d - 1].in_stride - idx_[d] * dims_[d].in_stride;
+      out += dims_[d - 1].out_stride - idx_[d] * dims_[d].out_stride;
+      idx_[d] = 0;
+      ++idx_[d - 1];
+    }
+  }
+
+  int64_t in = 0;
+  int64_t out = 0;
+
+private:
+  const std::vector<ReduceDim> &dims_;
+  DimArray idx_;
+};
+
+// Element offsets of the flat index `flat` over the first `count` dims (row-major):
+// {input offset, output offset}.
+inline std::pair<int64_t, int64_t> offsets_of(const std::vector<ReduceDim> &dims, size_t count,
+                                              int64_t flat) {
+  DimCursor cursor(dims, count, flat);
+  return {cursor.in, cursor.out};
+}
+
 // Walks the reduced flat indices [begin, end) of the reduced dims, calling
 // visit(input offset, run length, flat index of the run start) for runs along the innermost one.
 template <typename Visit>
@@ -138,32 +291,33 @@ void walk_reduced(const std::vector<ReduceDim> &reduced, int64_t begin, int64_t 
                   const Visit &visit) {
   if (begin >= end) // also keeps a zero-size dim out of the index arithmetic below
     return;
-  if (reduced.empty()) {
-    visit(int64_t{0}, int64_t{1}, begin);
+  if (reduced.size() <= 1) { // a single run
+    visit(reduced.empty() ? 0 : begin * reduced[0].in_stride, end - begin, begin);
     return;
   }
-  const size_t ndim = reduced.size();
-  const int64_t inner = reduced.back().size;
-  DimArray idx(ndim, 0);
-  int64_t offset = 0;
-  for (size_t d = ndim, rest = begin; d-- > 0;) {
-    idx[d] = rest % reduced[d].size;
-    rest /= reduced[d].size;
-    offset += idx[d] * reduced[d].in_stride;
-  }
-  int64_t position = begin;
-  while (position < end) {
-    int64_t length = std::min(inner - idx[ndim - 1], end - position);
-    visit(offset, length, position);
+  DimCursor cursor(reduced, reduced.size(), begin);
+  for (int64_t position = begin; position < end;) {
+    int64_t length = std::min(cursor.left_in_row(), end - position);
+    visit(cursor.in, length, position);
     position += length;
-    offset += length * reduced[ndim - 1].in_stride;
-    idx[ndim - 1] += length;
-    for (size_t d = ndim - 1; d > 0 && idx[d] == reduced[d].size; --d) {
-      offset += reduced[d - 1].in_stride - idx[d] * reduced[d].in_stride;
-      idx[d] = 0;
-      ++idx[d - 1];
-    }
+    cursor.advance(length);
   }
+}
+
+// Calls visit(input offset, output offset) for the flat indices [begin, end) of the first
+// `count` kept dims, in row-major order.
+template <typename Visit>
+void walk_outputs(const std::vector<ReduceDim> &kept, size_t count, int64_t begin, int64_t end,
+                  const Visit &visit) {
+  if (begin >= end)
+    return;
+  if (count == 0) { // a single output
+    visit(int64_t{0}, int64_t{0});
+    return;
+  }
+  DimCursor cursor(kept, count, begin);
+  for (int64_t u = begin; u < end; ++u, cursor.advance(1))
+    visit(cursor.in, cursor.out);
 }
 
 // Runs work(unit, chunk, partials) for units x chunks; when chunks > 1 every (unit, chunk) fills
@@ -218,35 +372,42 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
     const int64_t chunks = plan.num_outputs >= kEnoughUnits
                                ? 1
                                : std::max<int64_t>(1, (n + kReduceChunk - 1) / kReduceChunk);
-    const int64_t chunk_size = chunks == 1 ? n : kReduceChunk;
     const bool unit_stride = plan.reduced.empty() || plan.reduced.back().in_stride == 1;
     const int64_t run_stride = plan.reduced.empty() ? 0 : plan.reduced.back().in_stride;
-    auto work = [&](int64_t u, int64_t c, Acc *partial) {
-      auto [in_offset, out_offset] = offsets_of(plan.kept, plan.kept.size(), u);
-      const typename Reducer::in_t *base = in + in_offset;
+    // The reduced elements [first, last) of the output whose input starts at base.
+    auto fold = [&](const typename Reducer::in_t *base, int64_t first, int64_t last) {
       Acc acc = op.identity();
-      walk_reduced(plan.reduced, c * chunk_size, std::min(n, (c + 1) * chunk_size),
-                   [&](int64_t offset, int64_t length, int64_t index0) {
-                     // Pieces of at most kReduceChunk bound the length of each lane's
-                     // sequential chain (accuracy of float sums).
-                     for (int64_t at = 0; at < length; at += kReduceChunk) {
-                       int64_t piece = std::min(kReduceChunk, length - at);
-                       const auto *start = base + offset + at * run_stride;
-                       acc = op.merge(
-                           acc, unit_stride
-                                    ? reduce_run<1>(op, start, piece, 1, index0 + at)
-                                    : reduce_run<0>(op, start, piece, run_stride, index0 + at));
-                     }
-                   });
-      if (partial)
-        *partial = acc;
-      else
-        op.store(out_offset, acc);
+      walk_reduced(plan.reduced, first, last, [&](int64_t offset, int64_t length, int64_t index0) {
+        // Pieces of at most kReduceChunk bound the length of each lane's sequential chain
+        // (accuracy of float sums).
+        for (int64_t at = 0; at < length; at += kReduceChunk) {
+          int64_t piece = std::min(kReduceChunk, length - at);
+          const auto *start = base + offset + at * run_stride;
+          acc =
+              op.merge(acc, unit_stride ? reduce_run<1>(op, start, piece, 1, index0 + at)
+                                        : reduce_run<0>(op, start, piece, run_stride, index0 + at));
+        }
+      });
+      return acc;
+    };
+    if (chunks == 1) {
+      const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1));
+      parallel_for(0, plan.num_outputs, grain, [&](int64_t begin, int64_t end) {
+        walk_outputs(plan.kept, plan.kept.size(), begin, end,
+                     [&](int64_t in_offset, int64_t out_offset) {
+                       op.store(out_offset, fold(in + in_offset, 0, n));
+                     });
+      });
+      return;
+    }
+    auto work = [&](int64_t u, int64_t c, Acc *partial) {
+      const auto *base = in + offsets_of(plan.kept, plan.kept.size(), u).first;
+      *partial = fold(base, c * kReduceChunk, std::min(n, (c + 1) * kReduceChunk));
     };
     auto store = [&](int64_t u, const Acc *acc) {
       op.store(offsets_of(plan.kept, plan.kept.size(), u).second, *acc);
     };
-    run_units(op, plan.num_outputs, chunks, 1, std::max<int64_t>(chunk_size, 1), work, store);
+    run_units(op, plan.num_outputs, chunks, 1, kReduceChunk, work, store);
     return;
   }
 
