@@ -1,7 +1,8 @@
 // Google Benchmark programs for ember's core ops: elementwise and reductions on 16M float32,
-// softmax-style last-dim reductions, square matmul, per-op overhead on tiny tensors, and a
-// STREAM-like triad on plain arrays that measures the machine's memory bandwidth.
-// bench/compare.py runs the same workloads in PyTorch and matches them by benchmark name.
+// softmax-style last-dim reductions, row reductions in cache, square matmul, per-op overhead on
+// tiny tensors, and a STREAM-like triad on plain arrays that measures the machine's memory
+// bandwidth. bench/compare.py runs the same workloads in PyTorch and matches them by benchmark
+// name.
 //
 // Usage: ember_bench [--threads=N] [Google Benchmark flags]
 #include <benchmark/benchmark.h>
@@ -123,6 +124,40 @@ void amax_lastdim(benchmark::State &state) {
   set_bytes(state, 1);
 }
 
+// Row reductions whose input stays in cache, where the fixed cost per row shows: rows of 1024
+// ([512, 1024], 2 MiB), of 128 ([16384, 128]) and a classifier's 10 ([4096, 10]).
+struct CachedRows {
+  Tensor long_rows = ember::randn({512, 1024});
+  Tensor short_rows = ember::randn({16384, 128});
+  Tensor class_rows = ember::randn({4096, 10});
+};
+
+CachedRows &cached_rows() {
+  static CachedRows shared;
+  return shared;
+}
+
+template <typename Reduce> void rows_benchmark(benchmark::State &state, const Reduce &reduce) {
+  for (auto _ : state)
+    benchmark::DoNotOptimize(reduce(cached_rows()));
+}
+
+void sum_rows_1024(benchmark::State &state) {
+  rows_benchmark(state, [](CachedRows &in) { return in.long_rows.sum({-1}); });
+}
+
+void argmax_rows_1024(benchmark::State &state) {
+  rows_benchmark(state, [](CachedRows &in) { return in.long_rows.argmax(-1); });
+}
+
+void amax_rows_128(benchmark::State &state) {
+  rows_benchmark(state, [](CachedRows &in) { return in.short_rows.amax({-1}); });
+}
+
+void argmax_rows_10(benchmark::State &state) {
+  rows_benchmark(state, [](CachedRows &in) { return in.class_rows.argmax(-1); });
+}
+
 void logsumexp_lastdim(benchmark::State &state) {
   Inputs &in = inputs();
   for (auto _ : state)
@@ -199,6 +234,10 @@ void register_all() {
   add("max", max_all);
   add("amax_lastdim", amax_lastdim);
   add("logsumexp_lastdim", logsumexp_lastdim);
+  add("sum_rows_1024", sum_rows_1024);
+  add("argmax_rows_1024", argmax_rows_1024);
+  add("amax_rows_128", amax_rows_128);
+  add("argmax_rows_10", argmax_rows_10);
   for (int64_t n : {128, 256, 512, 1024, 2048})
     add("matmul", matmul_square)->Arg(n);
   add("tiny_add", tiny_add)->Unit(benchmark::kNanosecond);

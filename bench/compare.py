@@ -54,6 +54,10 @@ CORE_WORKLOADS = {
     "max": (1.0, STREAM_BYTES),
     "amax_lastdim": (1.0, 4 * ROWS * ROWS),
     "logsumexp_lastdim": (1.0, 4 * ROWS * ROWS),
+    "sum_rows_1024": (1.0, 4 * 512 * 1024),
+    "argmax_rows_1024": (1.0, 4 * 512 * 1024),
+    "amax_rows_128": (1.0, 4 * 16384 * 128),
+    "argmax_rows_10": (1.0, 4 * 4096 * 10),
     **{f"matmul/{n}": (0.95, None) for n in MATMUL_SIZES},
     "tiny_add": (1.0, None),
     "tiny_add_grad": (1.0, None),
@@ -102,6 +106,8 @@ def torch_workloads(torch):
     ones = torch.ones(ELEMENTS)
     scratch = torch.rand(ELEMENTS)
     rows = torch.randn(ROWS, ROWS)
+    long_rows, short_rows = torch.randn(512, 1024), torch.randn(16384, 128)
+    class_rows = torch.randn(4096, 10)
     one_a, one_b = torch.ones(1), torch.ones(1)
     grad_a = torch.ones(1, requires_grad=True)
     grad_b = torch.ones(1, requires_grad=True)
@@ -118,6 +124,10 @@ def torch_workloads(torch):
         "max": lambda: a.max(),
         "amax_lastdim": lambda: rows.amax(-1),
         "logsumexp_lastdim": lambda: rows.logsumexp(-1),
+        "sum_rows_1024": lambda: long_rows.sum(-1),
+        "argmax_rows_1024": lambda: long_rows.argmax(-1),
+        "amax_rows_128": lambda: short_rows.amax(-1),
+        "argmax_rows_10": lambda: class_rows.argmax(-1),
         "tiny_add": lambda: one_a + one_b,
         "tiny_add_grad": lambda: grad_a + grad_b,
     }

@@ -245,15 +245,16 @@ TEST(Reduce, ResultsDoNotDependOnTheThreadCount) {
 }
 
 // Rows of every length around the vector width and its multiples go through the vector form
-// with a partial last vector; each result must equal a plain loop's (exactly for the
-// order-free ones, with ties going to the first index), and a NaN anywhere in a row must reach
-// max, min, their indices and the infinity norms.
+// with a partial last vector, four rows at a time or alone; each result must equal a plain loop's
+// (exactly for the order-free ones, with ties going to the first index), and a NaN anywhere in a
+// row must reach max, min, their indices and the infinity norms.
 TEST(Reduce, RowReductionsMatchAPlainLoopAtEveryLength) {
   for (DType type : {kFloat32, kFloat64}) {
     for (int64_t length = 1; length <= 70; ++length) {
-      Tensor rows = (randn({3, length}, dtype(type)) * 3).round(); // with ties
+      // Five rows: the rows loop reduces four together and the fifth alone.
+      Tensor rows = (randn({5, length}, dtype(type)) * 3).round(); // with ties
       Tensor values = rows.to(kFloat64);
-      for (int64_t r = 0; r < 3; ++r) {
+      for (int64_t r = 0; r < 5; ++r) {
         const double *x = values.data_ptr<double>() + r * length;
         double max = x[0], min = x[0], sum = 0, abs_sum = 0, squares = 0;
         int64_t argmax = 0, argmin = 0;
@@ -276,6 +277,11 @@ TEST(Reduce, RowReductionsMatchAPlainLoopAtEveryLength) {
                   std::max(std::abs(max), std::abs(min)))
             << where;
         EXPECT_NEAR(rows.sum(1)[r].item<double>(), sum, 1e-5 * length) << where;
+        // Together or alone, a row's sum is added in the same order.
+        Tensor noise = rows[r] + randn({length}, dtype(type));
+        EXPECT_EQ(noise.unsqueeze(0).expand({5, length}).contiguous().sum(1)[r].item<double>(),
+                  noise.sum().item<double>())
+            << where;
         EXPECT_NEAR(rows.norm(1, {1})[r].item<double>(), abs_sum, 1e-5 * length) << where;
         EXPECT_NEAR(rows.norm(2, {1})[r].item<double>(), std::sqrt(squares), 1e-5 * length)
             << where;

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <concepts>
 #include <cstdint>
 #include <cstring>
@@ -105,12 +106,12 @@ concept VectorReducer = std::same_as<typename Reducer::in_t, typename Reducer::a
   { op.vmerge(v, v) } -> std::same_as<Vec<typename Reducer::in_t>>;
 };
 
-// Folds n contiguous elements with the vector form: two vector accumulators (so that two
-// independent chains hide each step's latency), the last partial vector stepped in only its
-// loaded lanes, then a tree over the lanes. The order depends only on n.
+// Folds n contiguous elements with the vector form into one vector of partial results: two
+// vector accumulators (so that two independent chains hide each step's latency), the last
+// partial vector stepped in only its loaded lanes. The order depends only on n.
 template <VectorReducer Reducer>
-typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Reducer::in_t *p,
-                                          int64_t n) {
+Vec<typename Reducer::in_t> fold_contiguous(const Reducer &op, const typename Reducer::in_t *p,
+                                            int64_t n) {
   using T = typename Reducer::in_t;
   using V = Vec<T>;
   constexpr int64_t width = kLanesOf<V>;
@@ -133,7 +134,33 @@ typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Redu
     odd = lane_indices<T>() < static_cast<MaskLane<T>>(n - i)
               ? op.vstep(odd, load_partial(p + i, n - i))
               : odd;
-  return merge_lanes(op.vmerge(even, odd), [&op](V a, V b) { return op.vmerge(a, b); });
+  return op.vmerge(even, odd);
+}
+
+// Folds n contiguous elements with the vector form, then merges the lanes as a tree.
+template <VectorReducer Reducer>
+typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Reducer::in_t *p,
+                                          int64_t n) {
+  return merge_lanes(fold_contiguous(op, p, n), [&op](auto a, auto b) { return op.vmerge(a, b); });
+}
+
+// Rows reduced together by the rows loop, so that their lane trees share levels.
+constexpr size_t kRowBatch = 4;
+
+// reduce_contiguous of kRowBatch runs of n elements at once (the same results).
+template <VectorReducer Reducer>
+std::array<typename Reducer::acc_t, kRowBatch>
+reduce_contiguous_rows(const Reducer &op,
+                       const std::array<const typename Reducer::in_t *, kRowBatch> &rows,
+                       int64_t n) {
+  std::array<Vec<typename Reducer::in_t>, kRowBatch> folded;
+  for (size_t k = 0; k < kRowBatch; ++k)
+    folded[k] = fold_contiguous(op, rows[k], n);
+  auto merged = merge_lanes_of_rows(folded, [&op](auto a, auto b) { return op.vmerge(a, b); });
+  std::array<typename Reducer::acc_t, kRowBatch> results;
+  for (size_t k = 0; k < kRowBatch; ++k)
+    results[k] = merged[k];
+  return results;
 }
 
 // The vector form of an arg-reduction (argmax, max with indices): its accumulator is an
@@ -183,11 +210,12 @@ typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Redu
     V x = load_partial(p + i, n - i);
     fold(x, (lane < static_cast<MaskLane<T>>(n - i)) & op.vbeats(x, best));
   }
-  auto [value, index] = merge_halves<width / 2>(best, where, [&op](V a, I ai, V b, I bi) {
-    I b_wins = (ai == kNone) | ((bi != kNone) & (op.vbeats(b, a) | (~op.vbeats(a, b) & (bi < ai))));
+  auto [value, index] = merge_lanes(best, where, [&op](auto a, auto ai, auto b, auto bi) {
+    auto b_wins =
+        (ai == kNone) | ((bi != kNone) & (op.vbeats(b, a) | (~op.vbeats(a, b) & (bi < ai))));
     return std::pair{b_wins ? b : a, b_wins ? bi : ai};
   });
-  return {value[0], index0 + index[0]};
+  return {value, index0 + index};
 }
 #endif
 
@@ -393,6 +421,30 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
     if (chunks == 1) {
       const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1));
       parallel_for(0, plan.num_outputs, grain, [&](int64_t begin, int64_t end) {
+#if EMBER_HAVE_VECTORS
+        // Contiguous rows of one piece each go kRowBatch at a time; the rest one by one.
+        if constexpr (VectorReducer<Reducer>) {
+          if (unit_stride && plan.reduced.size() == 1 && n <= kReduceChunk) {
+            std::array<const typename Reducer::in_t *, kRowBatch> rows;
+            std::array<int64_t, kRowBatch> outputs;
+            size_t count = 0;
+            walk_outputs(plan.kept, plan.kept.size(), begin, end,
+                         [&](int64_t in_offset, int64_t out_offset) {
+                           rows[count] = in + in_offset;
+                           outputs[count] = out_offset;
+                           if (++count < kRowBatch)
+                             return;
+                           auto results = reduce_contiguous_rows(op, rows, n);
+                           for (size_t k = 0; k < kRowBatch; ++k) // as fold() merges
+                             op.store(outputs[k], op.merge(op.identity(), results[k]));
+                           count = 0;
+                         });
+            for (size_t k = 0; k < count; ++k)
+              op.store(outputs[k], fold(rows[k], 0, n));
+            return;
+          }
+        }
+#endif
         walk_outputs(plan.kept, plan.kept.size(), begin, end,
                      [&](int64_t in_offset, int64_t out_offset) {
                        op.store(out_offset, fold(in + in_offset, 0, n));

@@ -2,6 +2,7 @@
 // vector formulas with ordinary operators, and the few operations those operators do not give.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -61,53 +62,142 @@ inline VecD load_partial(const double *p, int64_t count) {
 #endif
 }
 
+// Narrower vectors, for the last levels of a tree over a vector's lanes.
+using VecF4 = float __attribute__((vector_size(16)));
+using VecF8 = float __attribute__((vector_size(32)));
+using VecD2 = double __attribute__((vector_size(16)));
+using VecD4 = double __attribute__((vector_size(32)));
+
 // Per lane a > b ? a : b, and b where either is NaN: the hardware max instruction. Written as a
 // ternary, GCC fuses it with a following NaN test into compare, mask-or and blend, whose chain
 // through the accumulator is twice as long. (The masked AVX-512 forms with a full mask compile to
 // the plain instruction; the unmasked intrinsics trip GCC 12's -Wmaybe-uninitialized.)
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) // otherwise VecF is VecF8 and VecD is VecD4
 inline VecF max_or_second(VecF a, VecF b) { return _mm512_mask_max_ps(a, 0xFFFF, a, b); }
 inline VecD max_or_second(VecD a, VecD b) { return _mm512_mask_max_pd(a, 0xFF, a, b); }
 inline VecF min_or_second(VecF a, VecF b) { return _mm512_mask_min_ps(a, 0xFFFF, a, b); }
 inline VecD min_or_second(VecD a, VecD b) { return _mm512_mask_min_pd(a, 0xFF, a, b); }
-#else
-inline VecF max_or_second(VecF a, VecF b) { return _mm256_max_ps(a, b); }
-inline VecD max_or_second(VecD a, VecD b) { return _mm256_max_pd(a, b); }
-inline VecF min_or_second(VecF a, VecF b) { return _mm256_min_ps(a, b); }
-inline VecD min_or_second(VecD a, VecD b) { return _mm256_min_pd(a, b); }
 #endif
+inline VecF8 max_or_second(VecF8 a, VecF8 b) { return _mm256_max_ps(a, b); }
+inline VecD4 max_or_second(VecD4 a, VecD4 b) { return _mm256_max_pd(a, b); }
+inline VecF8 min_or_second(VecF8 a, VecF8 b) { return _mm256_min_ps(a, b); }
+inline VecD4 min_or_second(VecD4 a, VecD4 b) { return _mm256_min_pd(a, b); }
+inline VecF4 max_or_second(VecF4 a, VecF4 b) { return _mm_max_ps(a, b); }
+inline VecD2 max_or_second(VecD2 a, VecD2 b) { return _mm_max_pd(a, b); }
+inline VecF4 min_or_second(VecF4 a, VecF4 b) { return _mm_min_ps(a, b); }
+inline VecD2 min_or_second(VecD2 a, VecD2 b) { return _mm_min_pd(a, b); }
 
 template <size_t Shift, typename V, size_t... I> V rotate_lanes(V v, std::index_sequence<I...>) {
   return __builtin_shufflevector(v, v, ((I + Shift) % sizeof...(I))...);
 }
+template <typename V, size_t... I> auto low_half(V v, std::index_sequence<I...>) {
+  return __builtin_shufflevector(v, v, I...);
+}
+template <typename V, size_t... I> auto high_half(V v, std::index_sequence<I...>) {
+  return __builtin_shufflevector(v, v, (I + sizeof...(I))...);
+}
 
-template <size_t Half, typename V, typename Merge> V merge_halves(V v, const Merge &merge) {
+// Merges v with itself rotated by Half lanes, then by Half / 2, ... down to 1.
+template <size_t Half, typename V, typename Merge> V merge_rotations(V v, const Merge &merge) {
   if constexpr (Half == 0)
     return v;
   else
-    return merge_halves<Half / 2>(
+    return merge_rotations<Half / 2>(
         merge(v, rotate_lanes<Half>(v, std::make_index_sequence<kLanesOf<V>>{})), merge);
 }
 
-// The same tree over lanes that carry a value and its index: merge(value, index, other value,
-// other index) returns the winning pair as a std::pair of vectors.
+// The same over lanes that carry a value and its index.
 template <size_t Half, typename V, typename I, typename Merge>
-std::pair<V, I> merge_halves(V value, I index, const Merge &merge) {
+std::pair<V, I> merge_rotations(V value, I index, const Merge &merge) {
   if constexpr (Half == 0) {
     return {value, index};
   } else {
-    constexpr auto lanes = std::make_index_sequence<kLanesOf<V>>{};
+    constexpr auto all = std::make_index_sequence<kLanesOf<V>>{};
     auto [v, i] =
-        merge(value, index, rotate_lanes<Half>(value, lanes), rotate_lanes<Half>(index, lanes));
-    return merge_halves<Half / 2>(v, i, merge);
+        merge(value, index, rotate_lanes<Half>(value, all), rotate_lanes<Half>(index, all));
+    return merge_rotations<Half / 2>(v, i, merge);
   }
 }
 
-// merge over the lanes of v as a balanced tree: v merged with itself rotated by half its lanes,
-// then by a quarter, and so on, leaves the result in lane 0. The order of merges depends only on
-// the vector width.
+// merge over the lanes of v as a balanced tree, the result in lane 0: the halves of v are merged
+// until one 16-byte register is left (halving is cheaper than rotating a wide register), whose
+// lanes are then merged with themselves rotated. The order depends only on the vector width.
+// merge must accept every vector width on the way.
 template <typename V, typename Merge> auto merge_lanes(V v, const Merge &merge) {
-  return merge_halves<kLanesOf<V> / 2>(v, merge)[0];
+  constexpr size_t lanes = kLanesOf<V>;
+  if constexpr (sizeof(V) > 16) {
+    constexpr auto half = std::make_index_sequence<lanes / 2>{};
+    return merge_lanes(merge(low_half(v, half), high_half(v, half)), merge);
+  } else {
+    return merge_rotations<lanes / 2>(v, merge)[0];
+  }
+}
+
+// The tree of merge_lanes over several vectors at once, one per row, sharing its levels: first
+// pairs of vectors are merged into one holding both rows' lanes halved, until one vector holds
+// every row in its groups of lanes; then each group is halved until one lane per row is left.
+// Lane e of a group is always merged with lane e + half the group, as merge_lanes does, so each
+// row's result is the one merge_lanes gives.
+template <size_t Groups, typename V, typename Merge, size_t... I>
+V merge_group_pair(V u, V v, const Merge &merge, std::index_sequence<I...>) {
+  constexpr size_t size = kLanesOf<V> / Groups, half = size / 2;
+  // Lane `lane` of the result takes u's groups, then v's (lanes kLanesOf<V> on of the pair).
+  constexpr auto source = [](size_t lane, size_t offset) {
+    const size_t group = lane / half, at = lane % half + offset;
+    return group < Groups ? group * size + at : kLanesOf<V> + (group - Groups) * size + at;
+  };
+  return merge(__builtin_shufflevector(u, v, source(I, 0)...),
+               __builtin_shufflevector(u, v, source(I, half)...));
+}
+
+template <size_t Groups, typename V, typename Merge, size_t... I>
+auto merge_group_halves(V v, const Merge &merge, std::index_sequence<I...>) {
+  constexpr size_t size = kLanesOf<V> / Groups, half = size / 2;
+  constexpr auto source = [](size_t lane, size_t offset) {
+    return lane / half * size + lane % half + offset;
+  };
+  return merge(__builtin_shufflevector(v, v, source(I, 0)...),
+               __builtin_shufflevector(v, v, source(I, half)...));
+}
+
+template <size_t Groups, typename V, typename Merge> auto merge_groups(V v, const Merge &merge) {
+  if constexpr (kLanesOf<V> == Groups)
+    return v;
+  else
+    return merge_groups<Groups>(
+        merge_group_halves<Groups>(v, merge, std::make_index_sequence<kLanesOf<V> / 2>{}), merge);
+}
+
+// rows[k] holds row k's lanes (K a power of two, at most the lanes); lane k of the result holds
+// row k's merged value.
+template <size_t Groups = 1, typename V, size_t K, typename Merge>
+auto merge_lanes_of_rows(const std::array<V, K> &rows, const Merge &merge) {
+  if constexpr (K == 1) {
+    return merge_groups<Groups>(rows[0], merge);
+  } else {
+    std::array<V, K / 2> paired;
+    for (size_t j = 0; j < K / 2; ++j)
+      paired[j] = merge_group_pair<Groups>(rows[2 * j], rows[2 * j + 1], merge,
+                                           std::make_index_sequence<kLanesOf<V>>{});
+    return merge_lanes_of_rows<2 * Groups>(paired, merge);
+  }
+}
+
+// The same tree over lanes that carry a value and its index: merge(value, index, other value,
+// other index) returns the winning pair of vectors as a std::pair; so does merge_lanes, of the
+// winning value and index.
+template <typename V, typename I, typename Merge>
+auto merge_lanes(V value, I index, const Merge &merge) {
+  constexpr size_t lanes = kLanesOf<V>;
+  if constexpr (sizeof(V) > 16) {
+    constexpr auto half = std::make_index_sequence<lanes / 2>{};
+    auto [v, i] = merge(low_half(value, half), low_half(index, half), high_half(value, half),
+                        high_half(index, half));
+    return merge_lanes(v, i, merge);
+  } else {
+    auto [v, i] = merge_rotations<lanes / 2>(value, index, merge);
+    return std::pair{v[0], i[0]};
+  }
 }
 #endif // EMBER_HAVE_VECTORS
 
