@@ -137,11 +137,16 @@ Vec<typename Reducer::in_t> fold_contiguous(const Reducer &op, const typename Re
   return op.vmerge(even, odd);
 }
 
+// The vector form's merge as a function of two vectors of any width.
+template <VectorReducer Reducer> auto lane_merge(const Reducer &op) {
+  return [&op](auto a, auto b) { return op.vmerge(a, b); };
+}
+
 // Folds n contiguous elements with the vector form, then merges the lanes as a tree.
 template <VectorReducer Reducer>
 typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Reducer::in_t *p,
                                           int64_t n) {
-  return merge_lanes(fold_contiguous(op, p, n), [&op](auto a, auto b) { return op.vmerge(a, b); });
+  return merge_lanes(fold_contiguous(op, p, n), lane_merge(op));
 }
 
 // Rows reduced together by the rows loop, so that their lane trees share levels.
@@ -156,7 +161,7 @@ reduce_contiguous_rows(const Reducer &op,
   std::array<Vec<typename Reducer::in_t>, kRowBatch> folded;
   for (size_t k = 0; k < kRowBatch; ++k)
     folded[k] = fold_contiguous(op, rows[k], n);
-  auto merged = merge_lanes_of_rows(folded, [&op](auto a, auto b) { return op.vmerge(a, b); });
+  auto merged = merge_lanes_of_rows(folded, lane_merge(op));
   std::array<typename Reducer::acc_t, kRowBatch> results;
   for (size_t k = 0; k < kRowBatch; ++k)
     results[k] = merged[k];
@@ -403,18 +408,32 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
     const bool unit_stride = plan.reduced.empty() || plan.reduced.back().in_stride == 1;
     const int64_t run_stride = plan.reduced.empty() ? 0 : plan.reduced.back().in_stride;
     // The reduced elements [first, last) of the output whose input starts at base.
-    auto fold = [&](const typename Reducer::in_t *base, int64_t first, int64_t last) {
-      Acc acc = op.identity();
+    // Calls visit(start, length, flat index of start) for the runs of the reduced elements
+    // [first, last) of the output whose input starts at base, cut into pieces of at most
+    // kReduceChunk, which bounds each lane's sequential chain (accuracy of float sums).
+    auto for_each_piece = [&](const typename Reducer::in_t *base, int64_t first, int64_t last,
+                              const auto &visit) {
       walk_reduced(plan.reduced, first, last, [&](int64_t offset, int64_t length, int64_t index0) {
-        // Pieces of at most kReduceChunk bound the length of each lane's sequential chain
-        // (accuracy of float sums).
-        for (int64_t at = 0; at < length; at += kReduceChunk) {
-          int64_t piece = std::min(kReduceChunk, length - at);
-          const auto *start = base + offset + at * run_stride;
-          acc =
-              op.merge(acc, unit_stride ? reduce_run<1>(op, start, piece, 1, index0 + at)
-                                        : reduce_run<0>(op, start, piece, run_stride, index0 + at));
+        for (int64_t at = 0; at < length; at += kReduceChunk)
+          visit(base + offset + at * run_stride, std::min(kReduceChunk, length - at), index0 + at);
+      });
+    };
+    auto fold = [&](const typename Reducer::in_t *base, int64_t first, int64_t last) {
+#if EMBER_HAVE_VECTORS
+      if constexpr (VectorReducer<Reducer>) {
+        if (unit_stride) { // vector accumulators carry across runs, one lane tree at the end
+          auto lanes = Vec<typename Reducer::in_t>{} + op.identity();
+          for_each_piece(base, first, last, [&](const auto *start, int64_t length, int64_t) {
+            lanes = op.vmerge(lanes, fold_contiguous(op, start, length));
+          });
+          return op.merge(op.identity(), merge_lanes(lanes, lane_merge(op)));
         }
+      }
+#endif
+      Acc acc = op.identity();
+      for_each_piece(base, first, last, [&](const auto *start, int64_t length, int64_t index0) {
+        acc = op.merge(acc, unit_stride ? reduce_run<1>(op, start, length, 1, index0)
+                                        : reduce_run<0>(op, start, length, run_stride, index0));
       });
       return acc;
     };
