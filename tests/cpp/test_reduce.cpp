@@ -234,9 +234,21 @@ TEST(Reduce, ResultsDoNotDependOnTheThreadCount) {
   Tensor x = randn({1500, 2000}, dtype(kFloat32));
   auto run = [&](int count) {
     set_num_threads(count);
-    return TensorList{
-        x.sum(),  x.mean(),   x.sum(0), x.sum(1), x.narrow(0, 0, 3).sum(0), x.t().sum(1),
-        x.amax(), x.argmax(), x.norm(), x.var(0), x.logsumexp(1),           x.view({-1, 8}).sum(0)};
+    return TensorList{x.sum(),
+                      x.mean(),
+                      x.sum(0),
+                      x.sum(1),
+                      x.narrow(0, 0, 3).sum(0),
+                      x.t().sum(1),
+                      x.amax(),
+                      x.argmax(),
+                      x.norm(),
+                      x.var(0),
+                      x.logsumexp(1),
+                      x.view({-1, 8}).sum(0),
+                      x.view({-1, 10}).sum(1),
+                      x.view({-1, 10}).argmax(1),
+                      x.view({-1, 100}).sum(1)};
   };
   TensorList single = run(1), dual = run(2);
   set_num_threads(threads);
@@ -245,16 +257,17 @@ TEST(Reduce, ResultsDoNotDependOnTheThreadCount) {
 }
 
 // Rows of every length around the vector width and its multiples go through the vector form
-// with a partial last vector, four rows at a time or alone; each result must equal a plain loop's
-// (exactly for the order-free ones, with ties going to the first index), and a NaN anywhere in a
-// row must reach max, min, their indices and the infinity norms.
+// with a partial last vector, several rows at a time or alone; each result must equal a plain
+// loop's (exactly for the order-free ones, with ties going to the first index), and a NaN anywhere
+// in a row must reach max, min, their indices and the infinity norms.
 TEST(Reduce, RowReductionsMatchAPlainLoopAtEveryLength) {
   for (DType type : {kFloat32, kFloat64}) {
     for (int64_t length = 1; length <= 70; ++length) {
-      // Five rows: the rows loop reduces four together and the fifth alone.
-      Tensor rows = (randn({5, length}, dtype(type)) * 3).round(); // with ties
+      // 21 rows: the rows loop reduces 4, 8 or 16 together and the rest alone.
+      const int64_t count = 21;
+      Tensor rows = (randn({count, length}, dtype(type)) * 3).round(); // with ties
       Tensor values = rows.to(kFloat64);
-      for (int64_t r = 0; r < 5; ++r) {
+      for (int64_t r = 0; r < count; ++r) {
         const double *x = values.data_ptr<double>() + r * length;
         double max = x[0], min = x[0], sum = 0, abs_sum = 0, squares = 0;
         int64_t argmax = 0, argmin = 0;
@@ -279,7 +292,7 @@ TEST(Reduce, RowReductionsMatchAPlainLoopAtEveryLength) {
         EXPECT_NEAR(rows.sum(1)[r].item<double>(), sum, 1e-5 * length) << where;
         // Together or alone, a row's sum is added in the same order.
         Tensor noise = rows[r] + randn({length}, dtype(type));
-        EXPECT_EQ(noise.unsqueeze(0).expand({5, length}).contiguous().sum(1)[r].item<double>(),
+        EXPECT_EQ(noise.unsqueeze(0).expand({count, length}).contiguous().sum(1)[r].item<double>(),
                   noise.sum().item<double>())
             << where;
         EXPECT_NEAR(rows.norm(1, {1})[r].item<double>(), abs_sum, 1e-5 * length) << where;

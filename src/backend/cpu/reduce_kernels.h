@@ -152,20 +152,16 @@ typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Redu
 // Rows reduced together by the rows loop, so that their lane trees share levels.
 constexpr size_t kRowBatch = 4;
 
-// reduce_contiguous of kRowBatch runs of n elements at once (the same results).
+// reduce_contiguous of the kRowBatch runs of n elements at rows[k] at once (the same results).
 template <VectorReducer Reducer>
-std::array<typename Reducer::acc_t, kRowBatch>
-reduce_contiguous_rows(const Reducer &op,
-                       const std::array<const typename Reducer::in_t *, kRowBatch> &rows,
-                       int64_t n) {
+void reduce_contiguous_rows(const Reducer &op, const typename Reducer::in_t *const *rows, int64_t n,
+                            typename Reducer::acc_t *results) {
   std::array<Vec<typename Reducer::in_t>, kRowBatch> folded;
   for (size_t k = 0; k < kRowBatch; ++k)
     folded[k] = fold_contiguous(op, rows[k], n);
   auto merged = merge_lanes_of_rows(folded, lane_merge(op));
-  std::array<typename Reducer::acc_t, kRowBatch> results;
   for (size_t k = 0; k < kRowBatch; ++k)
     results[k] = merged[k];
-  return results;
 }
 
 // The vector form of an arg-reduction (argmax, max with indices): its accumulator is an
@@ -222,6 +218,26 @@ typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Redu
   });
   return {value, index0 + index};
 }
+
+// Rows of n elements, at most one vector's lanes, one row per lane: row k starts at
+// p + offsets[k]; each lane keeps its row's best value and its index, so no lanes are merged.
+// Writes one accumulator per lane to results.
+template <IndexedVectorReducer Reducer>
+void reduce_short_rows(const Reducer &op, const typename Reducer::in_t *p,
+                       Mask<typename Reducer::in_t> offsets, int64_t n,
+                       typename Reducer::acc_t *results) {
+  using T = typename Reducer::in_t;
+  Vec<T> best = gather(p, offsets);
+  Mask<T> where{};
+  for (int64_t k = 1; k < n; ++k) {
+    Vec<T> x = gather(p, offsets + static_cast<MaskLane<T>>(k));
+    Mask<T> take = op.vbeats(x, best);
+    best = take ? x : best;
+    where = take ? Mask<T>{} + static_cast<MaskLane<T>>(k) : where;
+  }
+  for (size_t lane = 0; lane < kLanesOf<Vec<T>>; ++lane)
+    results[lane] = {best[lane], where[lane]};
+}
 #endif
 
 // Folds n elements p[0], p[stride], ... (flat reduced indices index0, index0 + 1, ...) into a
@@ -262,9 +278,9 @@ typename Reducer::acc_t reduce_run(const Reducer &op, const typename Reducer::in
     return reduce_contiguous(op, p, n);
   } else if constexpr (Stride == 1 && IndexedVectorReducer<Reducer>) {
     // Up to one vector, a scan costs less than merging the lanes' (value, index) pairs.
-    if (n > static_cast<int64_t>(kLanesOf<Vec<typename Reducer::in_t>>))
-      return reduce_contiguous(op, p, n, index0);
-    return reduce_lanes<Stride>(op, p, n, stride, index0);
+    if (n <= static_cast<int64_t>(kLanesOf<Vec<typename Reducer::in_t>>))
+      return reduce_lanes<Stride>(op, p, n, stride, index0);
+    return reduce_contiguous(op, p, n, index0);
   } else
 #endif
   {
@@ -387,6 +403,60 @@ void run_units(const Reducer &op, int64_t units, int64_t chunks, int64_t width,
   });
 }
 
+#if EMBER_HAVE_VECTORS
+// Stores the outputs [begin, end) of kept, whose inputs are contiguous runs of n elements
+// (1 <= n <= kReduceChunk), reducing several rows at a time: kRowBatch at a time with a vector
+// form, whose lane trees then share levels; a vector of rows at a time for an arg-reduction of
+// rows of at most one vector's lanes (reduce_short_rows). Left over rows, and short rows too far
+// apart for the gather's offsets, go one by one through fold(row, 0, n), with the same results.
+template <typename Reducer, typename Fold>
+void reduce_row_batches(const Reducer &op, const std::vector<ReduceDim> &kept,
+                        const typename Reducer::in_t *in, int64_t n, int64_t begin, int64_t end,
+                        const Fold &fold) {
+  using T = typename Reducer::in_t;
+  constexpr size_t lanes = kLanesOf<Vec<T>>;
+  constexpr size_t batch = VectorReducer<Reducer> ? kRowBatch : lanes;
+  static_assert(batch <= lanes);
+  std::array<const T *, lanes> rows;
+  std::array<int64_t, lanes> outputs;
+  std::array<typename Reducer::acc_t, lanes> results;
+  size_t count = 0;
+  auto one_by_one = [&] {
+    for (size_t k = 0; k < count; ++k)
+      op.store(outputs[k], fold(rows[k], 0, n));
+    count = 0;
+  };
+  auto reduce_batch = [&] {
+    if constexpr (VectorReducer<Reducer>) {
+      reduce_contiguous_rows(op, rows.data(), n, results.data());
+      return true;
+    } else {
+      Mask<T> offsets;
+      for (size_t k = 0; k < lanes; ++k) {
+        const int64_t offset = rows[k] - rows[0];
+        if (offset < 0 || offset > std::numeric_limits<MaskLane<T>>::max() - n)
+          return false;
+        offsets[k] = static_cast<MaskLane<T>>(offset);
+      }
+      reduce_short_rows(op, rows[0], offsets, n, results.data());
+      return true;
+    }
+  };
+  walk_outputs(kept, kept.size(), begin, end, [&](int64_t in_offset, int64_t out_offset) {
+    rows[count] = in + in_offset;
+    outputs[count] = out_offset;
+    if (++count < batch)
+      return;
+    if (!reduce_batch())
+      return one_by_one();
+    for (size_t k = 0; k < batch; ++k) // merged into the identity, as fold() does
+      op.store(outputs[k], op.merge(op.identity(), results[k]));
+    count = 0;
+  });
+  one_by_one();
+}
+#endif
+
 // Reduces input data `in` (element type Reducer::in_t, laid out as plan describes) and hands
 // each output's accumulator to op.store(output offset, acc).
 //
@@ -421,7 +491,10 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
     auto fold = [&](const typename Reducer::in_t *base, int64_t first, int64_t last) {
 #if EMBER_HAVE_VECTORS
       if constexpr (VectorReducer<Reducer>) {
-        if (unit_stride) { // vector accumulators carry across runs, one lane tree at the end
+        // Several runs per output: vector accumulators carry across them, one lane tree at the
+        // end. (A single run goes through reduce_run, like the rows that reduce_row_batches
+        // reduces together.)
+        if (unit_stride && plan.reduced.size() > 1) {
           auto lanes = Vec<typename Reducer::in_t>{} + op.identity();
           for_each_piece(base, first, last, [&](const auto *start, int64_t length, int64_t) {
             lanes = op.vmerge(lanes, fold_contiguous(op, start, length));
@@ -441,25 +514,12 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
       const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1));
       parallel_for(0, plan.num_outputs, grain, [&](int64_t begin, int64_t end) {
 #if EMBER_HAVE_VECTORS
-        // Contiguous rows of one piece each go kRowBatch at a time; the rest one by one.
-        if constexpr (VectorReducer<Reducer>) {
-          if (unit_stride && plan.reduced.size() == 1 && n <= kReduceChunk) {
-            std::array<const typename Reducer::in_t *, kRowBatch> rows;
-            std::array<int64_t, kRowBatch> outputs;
-            size_t count = 0;
-            walk_outputs(plan.kept, plan.kept.size(), begin, end,
-                         [&](int64_t in_offset, int64_t out_offset) {
-                           rows[count] = in + in_offset;
-                           outputs[count] = out_offset;
-                           if (++count < kRowBatch)
-                             return;
-                           auto results = reduce_contiguous_rows(op, rows, n);
-                           for (size_t k = 0; k < kRowBatch; ++k) // as fold() merges
-                             op.store(outputs[k], op.merge(op.identity(), results[k]));
-                           count = 0;
-                         });
-            for (size_t k = 0; k < count; ++k)
-              op.store(outputs[k], fold(rows[k], 0, n));
+        if constexpr (VectorReducer<Reducer> || IndexedVectorReducer<Reducer>) {
+          // Outputs whose input is one contiguous piece go several at a time.
+          constexpr int64_t lanes = kLanesOf<Vec<typename Reducer::in_t>>;
+          if (unit_stride && plan.reduced.size() == 1 && n >= 1 && n <= kReduceChunk &&
+              (VectorReducer<Reducer> || n <= lanes)) {
+            reduce_row_batches(op, plan.kept, in, n, begin, end, fold);
             return;
           }
         }

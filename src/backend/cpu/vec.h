@@ -68,6 +68,22 @@ using VecF8 = float __attribute__((vector_size(32)));
 using VecD2 = double __attribute__((vector_size(16)));
 using VecD4 = double __attribute__((vector_size(32)));
 
+// Per lane k, p[index[k]]: a gather.
+inline VecF gather(const float *p, Mask<float> index) {
+#if defined(__AVX512F__)
+  return _mm512_i32gather_ps(reinterpret_cast<__m512i>(index), p, sizeof(float));
+#else
+  return _mm256_i32gather_ps(p, reinterpret_cast<__m256i>(index), sizeof(float));
+#endif
+}
+inline VecD gather(const double *p, Mask<double> index) {
+#if defined(__AVX512F__)
+  return _mm512_i64gather_pd(reinterpret_cast<__m512i>(index), p, sizeof(double));
+#else
+  return _mm256_i64gather_pd(p, reinterpret_cast<__m256i>(index), sizeof(double));
+#endif
+}
+
 // Per lane a > b ? a : b, and b where either is NaN: the hardware max instruction. Written as a
 // ternary, GCC fuses it with a following NaN test into compare, mask-or and blend, whose chain
 // through the accumulator is twice as long. (The masked AVX-512 forms with a full mask compile to
