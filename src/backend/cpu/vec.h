@@ -68,19 +68,24 @@ using VecF8 = float __attribute__((vector_size(32)));
 using VecD2 = double __attribute__((vector_size(16)));
 using VecD4 = double __attribute__((vector_size(32)));
 
-// Per lane k, p[index[k]]: a gather.
+// Per lane k, p[index[k]]: a gather. (The masked forms with a full mask and a zero source, for
+// the reason given at max_or_second below.)
 inline VecF gather(const float *p, Mask<float> index) {
 #if defined(__AVX512F__)
-  return _mm512_i32gather_ps(reinterpret_cast<__m512i>(index), p, sizeof(float));
+  return _mm512_mask_i32gather_ps(VecF{}, 0xFFFF, reinterpret_cast<__m512i>(index), p,
+                                  sizeof(float));
 #else
-  return _mm256_i32gather_ps(p, reinterpret_cast<__m256i>(index), sizeof(float));
+  return _mm256_mask_i32gather_ps(VecF{}, p, reinterpret_cast<__m256i>(index),
+                                  reinterpret_cast<__m256>(Mask<float>{} - 1), sizeof(float));
 #endif
 }
 inline VecD gather(const double *p, Mask<double> index) {
 #if defined(__AVX512F__)
-  return _mm512_i64gather_pd(reinterpret_cast<__m512i>(index), p, sizeof(double));
+  return _mm512_mask_i64gather_pd(VecD{}, 0xFF, reinterpret_cast<__m512i>(index), p,
+                                  sizeof(double));
 #else
-  return _mm256_i64gather_pd(p, reinterpret_cast<__m256i>(index), sizeof(double));
+  return _mm256_mask_i64gather_pd(VecD{}, p, reinterpret_cast<__m256i>(index),
+                                  reinterpret_cast<__m256d>(Mask<double>{} - 1), sizeof(double));
 #endif
 }
 
