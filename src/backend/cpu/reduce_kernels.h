@@ -39,6 +39,9 @@ constexpr int64_t kReduceChunk = 16384;
 constexpr int64_t kColumnChunkRows = 256;
 // Outputs accumulated together by the columns loop.
 constexpr int64_t kColumnWidth = 128;
+// The fixed cost of one output of the rows loop (its lane tree, store and walk), counted in
+// input elements, so that many short rows still split across threads.
+constexpr int64_t kOutputCost = 16;
 // With at least this many independent output units there is enough parallel work without
 // chunking the reduced range.
 constexpr int64_t kEnoughUnits = 16;
@@ -511,7 +514,7 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
       return acc;
     };
     if (chunks == 1) {
-      const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1));
+      const int64_t grain = std::max<int64_t>(1, kGrainSize / (n + kOutputCost));
       parallel_for(0, plan.num_outputs, grain, [&](int64_t begin, int64_t end) {
 #if EMBER_HAVE_VECTORS
         if constexpr (VectorReducer<Reducer> || IndexedVectorReducer<Reducer>) {
