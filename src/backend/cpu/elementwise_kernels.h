@@ -19,8 +19,7 @@
 
 namespace ember::cpu {
 
-// ---- SLEEF vector math
-// ---------------------------------------------------------------------------
+// ---- SLEEF vector math ------------------------------------------------------------------------
 #if EMBER_HAVE_VECTOR_MATH
 #if defined(__AVX512F__)
 #define EMBER_SLEEF_F(name, ulp) Sleef_##name##f16_##ulp
