@@ -1,8 +1,6 @@
 // End-to-end training with the layer modules and an optimizer: a small MLP and a small CNN
 // (Conv2d + BatchNorm2d + MaxPool2d + Linear) fit synthetic classification data until the
 // loss is near zero.
-#include <chrono>
-
 #include "test_util.h"
 
 using namespace ember;
@@ -29,10 +27,6 @@ double accuracy(const Tensor &logits, const Tensor &labels) {
   return (logits.argmax(1) == labels).to(kFloat64).mean().item<double>();
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 } // namespace
 
 TEST(NnTraining, MlpFitsSyntheticClasses) {
@@ -43,9 +37,7 @@ TEST(NnTraining, MlpFitsSyntheticClasses) {
   const Tensor labels = matmul(inputs, directions).argmax(1);
   nn::Sequential model(nn::Linear(4, 32), nn::ReLU(), nn::Linear(32, 32), nn::Tanh(),
                        nn::Linear(32, 3));
-  const auto start = std::chrono::steady_clock::now();
   const double loss = train(model, inputs, labels, 400, 0.01);
-  EXPECT_LT(seconds_since(start), 2.0);
   EXPECT_LT(loss, 0.02);
   EXPECT_EQ(accuracy(model(inputs), labels), 1.0);
 }
@@ -66,9 +58,7 @@ TEST(NnTraining, CnnFitsSyntheticImages) {
   }
   nn::Sequential model(nn::Conv2d(nn::Conv2dOptions(1, 8, 3).padding(1)), nn::BatchNorm2d(8),
                        nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(), nn::Linear(8 * 4 * 4, 4));
-  const auto start = std::chrono::steady_clock::now();
   const double loss = train(model, images, labels, 150, 0.02);
-  EXPECT_LT(seconds_since(start), 2.0);
   EXPECT_LT(loss, 0.02);
   model->eval(); // running statistics instead of batch statistics
   EXPECT_EQ(accuracy(model(images), labels), 1.0);
