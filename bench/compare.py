@@ -300,7 +300,9 @@ def run_ember(build, threads, args):
         run = subprocess.run(command, env=thread_env(threads, extra), capture_output=True, text=True)
         if run.returncode != 0 or not run.stdout:
             # Google Benchmark's regex dialect differs from Python's (no \b, for instance).
-            sys.exit(f"compare.py: {program} failed with --benchmark_filter={args.filter}:\n{run.stderr}")
+            sys.exit(
+                f"compare.py: {program} failed with --benchmark_filter={args.filter}:\n{run.stderr}"
+            )
         for entry in json.loads(run.stdout)["benchmarks"]:
             if entry.get("aggregate_name") == "median":
                 name = entry["run_name"].removesuffix("/real_time")

@@ -267,13 +267,16 @@ TEST(Reduce, RowReductionsMatchAPlainLoopAtEveryLength) {
       const int64_t count = 21;
       Tensor rows = (randn({count, length}, dtype(type)) * 3).round(); // with ties
       Tensor values = rows.to(kFloat64);
+      Tensor amax = rows.amax(1), amin = rows.amin(1), argmax = rows.argmax(1),
+             argmin = rows.argmin(1), inf_norm = rows.norm(INFINITY, {1}), sums = rows.sum(1),
+             one_norm = rows.norm(1, {1}), two_norm = rows.norm(2, {1});
       for (int64_t r = 0; r < count; ++r) {
         const double *x = values.data_ptr<double>() + r * length;
         double max = x[0], min = x[0], sum = 0, abs_sum = 0, squares = 0;
-        int64_t argmax = 0, argmin = 0;
+        int64_t first_max = 0, first_min = 0;
         for (int64_t i = 0; i < length; ++i) {
-          argmax = x[i] > max ? i : argmax;
-          argmin = x[i] < min ? i : argmin;
+          first_max = x[i] > max ? i : first_max;
+          first_min = x[i] < min ? i : first_min;
           max = std::max(max, x[i]);
           min = std::min(min, x[i]);
           sum += x[i];
@@ -282,22 +285,19 @@ TEST(Reduce, RowReductionsMatchAPlainLoopAtEveryLength) {
         }
         const std::string where = "row " + std::to_string(r) + " of length " +
                                   std::to_string(length) + ", " + std::string(dtype_name(type));
-        EXPECT_EQ(rows.amax(1)[r].item<double>(), max) << where;
-        EXPECT_EQ(rows.argmax(1)[r].item<int64_t>(), argmax) << where;
-        EXPECT_EQ(rows.argmin(1)[r].item<int64_t>(), argmin) << where;
-        EXPECT_EQ(rows.amin(1)[r].item<double>(), min) << where;
-        EXPECT_EQ(rows.norm(INFINITY, {1})[r].item<double>(),
-                  std::max(std::abs(max), std::abs(min)))
-            << where;
-        EXPECT_NEAR(rows.sum(1)[r].item<double>(), sum, 1e-5 * length) << where;
+        EXPECT_EQ(amax[r].item<double>(), max) << where;
+        EXPECT_EQ(argmax[r].item<int64_t>(), first_max) << where;
+        EXPECT_EQ(argmin[r].item<int64_t>(), first_min) << where;
+        EXPECT_EQ(amin[r].item<double>(), min) << where;
+        EXPECT_EQ(inf_norm[r].item<double>(), std::max(std::abs(max), std::abs(min))) << where;
+        EXPECT_NEAR(sums[r].item<double>(), sum, 1e-5 * length) << where;
         // Together or alone, a row's sum is added in the same order.
         Tensor noise = rows[r] + randn({length}, dtype(type));
         EXPECT_EQ(noise.unsqueeze(0).expand({count, length}).contiguous().sum(1)[r].item<double>(),
                   noise.sum().item<double>())
             << where;
-        EXPECT_NEAR(rows.norm(1, {1})[r].item<double>(), abs_sum, 1e-5 * length) << where;
-        EXPECT_NEAR(rows.norm(2, {1})[r].item<double>(), std::sqrt(squares), 1e-5 * length)
-            << where;
+        EXPECT_NEAR(one_norm[r].item<double>(), abs_sum, 1e-5 * length) << where;
+        EXPECT_NEAR(two_norm[r].item<double>(), std::sqrt(squares), 1e-5 * length) << where;
       }
       for (int64_t at = 0; at < length; ++at) {
         Tensor with_nan = rows.clone();

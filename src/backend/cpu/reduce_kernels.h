@@ -182,9 +182,9 @@ concept IndexedVectorReducer = requires(const Reducer &op, Vec<typename Reducer:
   acc.index;
 };
 
-// Folds n >= 1 contiguous elements with an arg-reduction's vector form: each lane keeps its
-// best value and where it was, the first vector (partial when n is short) seeding them; lanes
-// that saw nothing carry a sentinel index and lose every merge.
+// Folds n contiguous elements, at least one vector's lanes, with an arg-reduction's vector form:
+// each lane keeps its best value and where it was, the first vector seeding them; then a tree
+// over the lanes.
 template <IndexedVectorReducer Reducer>
 typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Reducer::in_t *p,
                                           int64_t n, int64_t index0) {
@@ -192,19 +192,12 @@ typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Redu
   using V = Vec<T>;
   using I = Mask<T>;
   // Run lengths stay below kReduceChunk, so indices within the run fit the mask's lane type.
-  constexpr MaskLane<T> kNone = std::numeric_limits<MaskLane<T>>::max();
   constexpr int64_t width = kLanesOf<V>;
   const I lane = lane_indices<T>();
   V best;
+  std::memcpy(&best, p, sizeof(V));
   I where = lane;
   int64_t i = width;
-  if (n < width) {
-    best = load_partial(p, n);
-    where = lane < static_cast<MaskLane<T>>(n) ? lane : kNone;
-    i = n;
-  } else {
-    std::memcpy(&best, p, sizeof(V));
-  }
   auto fold = [&](V x, I take) {
     best = take ? x : best;
     where = take ? lane + static_cast<MaskLane<T>>(i) : where;
@@ -219,8 +212,7 @@ typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Redu
     fold(x, (lane < static_cast<MaskLane<T>>(n - i)) & op.vbeats(x, best));
   }
   auto [value, index] = merge_lanes(best, where, [&op](auto a, auto ai, auto b, auto bi) {
-    auto b_wins =
-        (ai == kNone) | ((bi != kNone) & (op.vbeats(b, a) | (~op.vbeats(a, b) & (bi < ai))));
+    auto b_wins = op.vbeats(b, a) | (~op.vbeats(a, b) & (bi < ai));
     return std::pair{b_wins ? b : a, b_wins ? bi : ai};
   });
   return {value, index0 + index};
@@ -284,7 +276,8 @@ typename Reducer::acc_t reduce_run(const Reducer &op, const typename Reducer::in
   if constexpr (Stride == 1 && VectorReducer<Reducer>) {
     return reduce_contiguous(op, p, n);
   } else if constexpr (Stride == 1 && IndexedVectorReducer<Reducer>) {
-    // Up to one vector, a scan costs less than merging the lanes' (value, index) pairs.
+    // Up to one vector, a scan: it costs less than merging the lanes' (value, index) pairs, and
+    // reduce_contiguous needs a full first vector.
     if (n <= static_cast<int64_t>(kLanesOf<Vec<typename Reducer::in_t>>))
       return reduce_lanes<Stride>(op, p, n, stride, index0);
     return reduce_contiguous(op, p, n, index0);
@@ -376,6 +369,18 @@ void walk_outputs(const std::vector<ReduceDim> &kept, size_t count, int64_t begi
     visit(cursor.in, cursor.out);
 }
 
+// Merges count blocks of width accumulators, block k at first + k * block_stride, as a balanced
+// tree in block order (pairwise summation keeps float sums accurate); block 0 gets the result.
+template <typename Reducer>
+void merge_blocks(const Reducer &op, typename Reducer::acc_t *first, int64_t count,
+                  int64_t block_stride, int64_t width) {
+  for (int64_t step = 1; step < count; step *= 2)
+    for (int64_t k = 0; k + step < count; k += 2 * step)
+      for (int64_t j = 0; j < width; ++j)
+        first[k * block_stride + j] =
+            op.merge(first[k * block_stride + j], first[(k + step) * block_stride + j]);
+}
+
 // Runs work(unit, chunk, partials) for units x chunks; when chunks > 1 every (unit, chunk) fills
 // its own `width` partials, which are then merged in chunk order and stored. Otherwise
 // work writes the results itself (partials == nullptr).
@@ -399,12 +404,8 @@ void run_units(const Reducer &op, int64_t units, int64_t chunks, int64_t width,
   });
   parallel_for(0, units, std::max<int64_t>(1, grain / chunks), [&](int64_t begin, int64_t end) {
     for (int64_t u = begin; u < end; ++u) {
-      // A balanced tree over the chunks keeps float sums accurate (pairwise summation).
       Acc *first = partials.get() + u * chunks * width;
-      for (int64_t step = 1; step < chunks; step *= 2)
-        for (int64_t c = 0; c + step < chunks; c += 2 * step)
-          for (int64_t j = 0; j < width; ++j)
-            first[c * width + j] = op.merge(first[c * width + j], first[(c + step) * width + j]);
+      merge_blocks(op, first, chunks, width, width);
       store(u, first);
     }
   });
@@ -484,7 +485,6 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
                                : std::max<int64_t>(1, (n + kReduceChunk - 1) / kReduceChunk);
     const bool unit_stride = plan.reduced.empty() || plan.reduced.back().in_stride == 1;
     const int64_t run_stride = plan.reduced.empty() ? 0 : plan.reduced.back().in_stride;
-    // The reduced elements [first, last) of the output whose input starts at base.
     // Calls visit(start, length, flat index of start) for the runs of the reduced elements
     // [first, last) of the output whose input starts at base, cut into pieces of at most
     // kReduceChunk, which bounds each lane's sequential chain (accuracy of float sums).
@@ -582,10 +582,7 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
                        set[j] = op.step(set[j], row[j], index0 + r);
                    }
                  });
-    for (int64_t stride = 1; stride < set_count; stride *= 2) // a balanced tree over the sets
-      for (int64_t k = 0; k + stride < set_count; k += 2 * stride)
-        for (int64_t j = 0; j < width; ++j)
-          sets[k][j] = op.merge(sets[k][j], sets[k + stride][j]);
+    merge_blocks(op, sets[0], set_count, kColumnWidth, width);
     const Acc *acc = sets[0];
     if (partial) {
       std::copy(acc, acc + width, partial);
