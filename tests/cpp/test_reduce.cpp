@@ -315,6 +315,29 @@ TEST(Reduce, RowReductionsMatchAPlainLoopAtEveryLength) {
   }
 }
 
+// The rows loop batches rows within each run of outputs along the innermost kept dim. Kept dims
+// that do not merge (runs of 6 here, so each ends with rows reduced alone) and broadcast rows
+// (stride 0) must give exactly what the same rows give contiguous.
+TEST(Reduce, RowsInShortRunsOfOutputsMatchContiguousRows) {
+  for (DType type : {kFloat32, kFloat64}) {
+    for (int64_t length : {1, 5, 16, 17, 40, 128}) {
+      Tensor sliced = randn({5, 7, length}, dtype(type)).slice(1, 0, 6);
+      Tensor broadcast = randn({1, length}, dtype(type)).expand({11, length});
+      for (const Tensor &x : {sliced, broadcast}) {
+        Tensor c = x.contiguous();
+        const std::string where = "length " + std::to_string(length) + ", " +
+                                  std::string(dtype_name(type)) + ", strides " +
+                                  std::to_string(x.stride(0));
+        EXPECT_TRUE(equal(x.sum(-1), c.sum(-1))) << where;
+        EXPECT_TRUE(equal(x.amax(-1), c.amax(-1))) << where;
+        EXPECT_TRUE(equal(x.argmin(-1), c.argmin(-1))) << where;
+        EXPECT_TRUE(equal(x.norm(2, {-1}), c.norm(2, {-1}))) << where;
+        EXPECT_TRUE(equal(x.prod(-1), c.prod(-1))) << where;
+      }
+    }
+  }
+}
+
 TEST(Reduce, Float32SumsAreAccurate) {
   Tensor tenths = full({3000000}, 0.1, dtype(kFloat32));
   // Exact sum of the float32 value nearest 0.1, times the count.

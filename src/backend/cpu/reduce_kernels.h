@@ -117,8 +117,8 @@ concept VectorReducer = std::same_as<typename Reducer::in_t, typename Reducer::a
 // vector accumulators (so that two independent chains hide each step's latency), the last
 // partial vector stepped in only its loaded lanes. The order depends only on n.
 template <VectorReducer Reducer>
-Vec<typename Reducer::in_t> fold_contiguous(const Reducer &op, const typename Reducer::in_t *p,
-                                            int64_t n) {
+[[gnu::always_inline]] inline Vec<typename Reducer::in_t>
+fold_contiguous(const Reducer &op, const typename Reducer::in_t *p, int64_t n) {
   using T = typename Reducer::in_t;
   using V = Vec<T>;
   constexpr int64_t width = kLanesOf<V>;
@@ -159,16 +159,14 @@ typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Redu
 // Rows reduced together by the rows loop, so that their lane trees share levels.
 constexpr size_t kRowBatch = 4;
 
-// reduce_contiguous of the kRowBatch runs of n elements at rows[k] at once (the same results).
-template <VectorReducer Reducer>
-void reduce_contiguous_rows(const Reducer &op, const typename Reducer::in_t *const *rows, int64_t n,
-                            typename Reducer::acc_t *results) {
-  std::array<Vec<typename Reducer::in_t>, kRowBatch> folded;
-  for (size_t k = 0; k < kRowBatch; ++k)
-    folded[k] = fold_contiguous(op, rows[k], n);
-  auto merged = merge_lanes_of_rows(folded, lane_merge(op));
-  for (size_t k = 0; k < kRowBatch; ++k)
-    results[k] = merged[k];
+// reduce_contiguous of the runs of n elements at first + k * stride, k in Rows, at once (the same
+// results). Unrolled over the rows, so that their vectors reach the tree in registers.
+template <VectorReducer Reducer, size_t... Rows>
+[[gnu::always_inline]] inline auto
+reduce_contiguous_rows(const Reducer &op, const typename Reducer::in_t *first, int64_t stride,
+                       int64_t n, std::index_sequence<Rows...>) {
+  return merge_lanes_of_rows(std::array{fold_contiguous(op, first + Rows * stride, n)...},
+                             lane_merge(op));
 }
 
 // The vector form of an arg-reduction (argmax, max with indices): its accumulator is an
@@ -219,23 +217,25 @@ typename Reducer::acc_t reduce_contiguous(const Reducer &op, const typename Redu
 }
 
 // Rows of n elements, at most one vector's lanes, one row per lane: row k starts at
-// p + offsets[k]; each lane keeps its row's best value and its index, so no lanes are merged.
-// Writes one accumulator per lane to results.
+// first + k * stride (the offsets fit the lanes' integers); each lane keeps its row's best value
+// and its index, so no lanes are merged. Returns one accumulator per row.
 template <IndexedVectorReducer Reducer>
-void reduce_short_rows(const Reducer &op, const typename Reducer::in_t *p,
-                       Mask<typename Reducer::in_t> offsets, int64_t n,
-                       typename Reducer::acc_t *results) {
+auto reduce_short_rows(const Reducer &op, const typename Reducer::in_t *first, int64_t stride,
+                       int64_t n) {
   using T = typename Reducer::in_t;
-  Vec<T> best = gather(p, offsets);
+  const Mask<T> offsets = lane_indices<T>() * static_cast<MaskLane<T>>(stride);
+  Vec<T> best = gather(first, offsets);
   Mask<T> where{};
   for (int64_t k = 1; k < n; ++k) {
-    Vec<T> x = gather(p, offsets + static_cast<MaskLane<T>>(k));
+    Vec<T> x = gather(first, offsets + static_cast<MaskLane<T>>(k));
     Mask<T> take = op.vbeats(x, best);
     best = take ? x : best;
     where = take ? Mask<T>{} + static_cast<MaskLane<T>>(k) : where;
   }
-  for (size_t lane = 0; lane < kLanesOf<Vec<T>>; ++lane)
+  std::array<typename Reducer::acc_t, kLanesOf<Vec<T>>> results;
+  for (size_t lane = 0; lane < results.size(); ++lane)
     results[lane] = {best[lane], where[lane]};
+  return results;
 }
 #endif
 
@@ -353,20 +353,26 @@ void walk_reduced(const std::vector<ReduceDim> &reduced, int64_t begin, int64_t 
   }
 }
 
-// Calls visit(input offset, output offset) for the flat indices [begin, end) of the first
-// `count` kept dims, in row-major order.
+// Walks the flat output indices [begin, end) of the kept dims in row-major order, calling
+// visit(input offset, output offset, count) for runs of count outputs along the innermost kept
+// dim: output j of a run is kept.back().in_stride * j input elements and kept.back().out_stride * j
+// output elements on from its first.
 template <typename Visit>
-void walk_outputs(const std::vector<ReduceDim> &kept, size_t count, int64_t begin, int64_t end,
-                  const Visit &visit) {
+void walk_output_runs(const std::vector<ReduceDim> &kept, int64_t begin, int64_t end,
+                      const Visit &visit) {
   if (begin >= end)
     return;
-  if (count == 0) { // a single output
-    visit(int64_t{0}, int64_t{0});
+  if (kept.empty()) { // a single output
+    visit(int64_t{0}, int64_t{0}, int64_t{1});
     return;
   }
-  DimCursor cursor(kept, count, begin);
-  for (int64_t u = begin; u < end; ++u, cursor.advance(1))
-    visit(cursor.in, cursor.out);
+  DimCursor cursor(kept, kept.size(), begin);
+  for (int64_t position = begin; position < end;) {
+    const int64_t count = std::min(cursor.left_in_row(), end - position);
+    visit(cursor.in, cursor.out, count);
+    position += count;
+    cursor.advance(count);
+  }
 }
 
 // Merges count blocks of width accumulators, block k at first + k * block_stride, as a balanced
@@ -413,55 +419,39 @@ void run_units(const Reducer &op, int64_t units, int64_t chunks, int64_t width,
 
 #if EMBER_HAVE_VECTORS
 // Stores the outputs [begin, end) of kept, whose inputs are contiguous runs of n elements
-// (1 <= n <= kReduceChunk), reducing several rows at a time: kRowBatch at a time with a vector
-// form, whose lane trees then share levels; a vector of rows at a time for an arg-reduction of
-// rows of at most one vector's lanes (reduce_short_rows). Left over rows, and short rows too far
-// apart for the gather's offsets, go one by one through fold(row, 0, n), with the same results.
+// (1 <= n <= kReduceChunk), reducing several rows of a run of outputs at a time: kRowBatch at a
+// time with a vector form, whose lane trees then share levels; a vector of rows at a time for an
+// arg-reduction of rows of at most one vector's lanes (reduce_short_rows). The rows left at the
+// end of a run, and short rows too far apart for the gather's offsets, go one by one through
+// fold(row, 0, n), with the same results.
 template <typename Reducer, typename Fold>
 void reduce_row_batches(const Reducer &op, const std::vector<ReduceDim> &kept,
                         const typename Reducer::in_t *in, int64_t n, int64_t begin, int64_t end,
                         const Fold &fold) {
   using T = typename Reducer::in_t;
-  constexpr size_t lanes = kLanesOf<Vec<T>>;
-  constexpr size_t batch = VectorReducer<Reducer> ? kRowBatch : lanes;
-  static_assert(batch <= lanes);
-  std::array<const T *, lanes> rows;
-  std::array<int64_t, lanes> outputs;
-  std::array<typename Reducer::acc_t, lanes> results;
-  size_t count = 0;
-  auto one_by_one = [&] {
-    for (size_t k = 0; k < count; ++k)
-      op.store(outputs[k], fold(rows[k], 0, n));
-    count = 0;
-  };
-  auto reduce_batch = [&] {
+  const int64_t in_stride = kept.empty() ? 0 : kept.back().in_stride;
+  const int64_t out_stride = kept.empty() ? 0 : kept.back().out_stride;
+  walk_output_runs(kept, begin, end, [&](int64_t in_offset, int64_t out_offset, int64_t count) {
+    const T *first = in + in_offset;
+    int64_t j = 0;
+    auto store_batch = [&](const auto &results, size_t rows) {
+      for (size_t k = 0; k < rows; ++k) // merged into the identity, as fold() does
+        op.store(out_offset + (j + k) * out_stride, op.merge(op.identity(), results[k]));
+    };
     if constexpr (VectorReducer<Reducer>) {
-      reduce_contiguous_rows(op, rows.data(), n, results.data());
-      return true;
+      for (; j + static_cast<int64_t>(kRowBatch) <= count; j += kRowBatch)
+        store_batch(reduce_contiguous_rows(op, first + j * in_stride, in_stride, n,
+                                           std::make_index_sequence<kRowBatch>{}),
+                    kRowBatch);
     } else {
-      Mask<T> offsets;
-      for (size_t k = 0; k < lanes; ++k) {
-        const int64_t offset = rows[k] - rows[0];
-        if (offset < 0 || offset > std::numeric_limits<MaskLane<T>>::max() - n)
-          return false;
-        offsets[k] = static_cast<MaskLane<T>>(offset);
-      }
-      reduce_short_rows(op, rows[0], offsets, n, results.data());
-      return true;
+      constexpr int64_t lanes = kLanesOf<Vec<T>>;
+      if (in_stride >= 0 && (lanes - 1) * in_stride <= std::numeric_limits<MaskLane<T>>::max() - n)
+        for (; j + lanes <= count; j += lanes)
+          store_batch(reduce_short_rows(op, first + j * in_stride, in_stride, n), lanes);
     }
-  };
-  walk_outputs(kept, kept.size(), begin, end, [&](int64_t in_offset, int64_t out_offset) {
-    rows[count] = in + in_offset;
-    outputs[count] = out_offset;
-    if (++count < batch)
-      return;
-    if (!reduce_batch())
-      return one_by_one();
-    for (size_t k = 0; k < batch; ++k) // merged into the identity, as fold() does
-      op.store(outputs[k], op.merge(op.identity(), results[k]));
-    count = 0;
+    for (; j < count; ++j)
+      op.store(out_offset + j * out_stride, fold(first + j * in_stride, 0, n));
   });
-  one_by_one();
 }
 #endif
 
@@ -531,10 +521,13 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
           }
         }
 #endif
-        walk_outputs(plan.kept, plan.kept.size(), begin, end,
-                     [&](int64_t in_offset, int64_t out_offset) {
-                       op.store(out_offset, fold(in + in_offset, 0, n));
-                     });
+        const int64_t in_stride = plan.kept.empty() ? 0 : plan.kept.back().in_stride;
+        const int64_t out_stride = plan.kept.empty() ? 0 : plan.kept.back().out_stride;
+        walk_output_runs(
+            plan.kept, begin, end, [&](int64_t in_offset, int64_t out_offset, int64_t count) {
+              for (int64_t j = 0; j < count; ++j)
+                op.store(out_offset + j * out_stride, fold(in + in_offset + j * in_stride, 0, n));
+            });
       });
       return;
     }

@@ -160,7 +160,8 @@ template <typename V, typename Merge> auto merge_lanes(V v, const Merge &merge) 
 // Lane e of a group is always merged with lane e + half the group, as merge_lanes does, so each
 // row's result is the one merge_lanes gives.
 template <size_t Groups, typename V, typename Merge, size_t... I>
-V merge_group_pair(V u, V v, const Merge &merge, std::index_sequence<I...>) {
+[[gnu::always_inline]] inline V merge_group_pair(V u, V v, const Merge &merge,
+                                                 std::index_sequence<I...>) {
   constexpr size_t size = kLanesOf<V> / Groups, half = size / 2;
   // Lane `lane` of the result takes u's groups, then v's (lanes kLanesOf<V> on of the pair).
   constexpr auto source = [](size_t lane, size_t offset) {
@@ -172,7 +173,8 @@ V merge_group_pair(V u, V v, const Merge &merge, std::index_sequence<I...>) {
 }
 
 template <size_t Groups, typename V, typename Merge, size_t... I>
-auto merge_group_halves(V v, const Merge &merge, std::index_sequence<I...>) {
+[[gnu::always_inline]] inline auto merge_group_halves(V v, const Merge &merge,
+                                                      std::index_sequence<I...>) {
   constexpr size_t size = kLanesOf<V> / Groups, half = size / 2;
   constexpr auto source = [](size_t lane, size_t offset) {
     return lane / half * size + lane % half + offset;
@@ -181,7 +183,8 @@ auto merge_group_halves(V v, const Merge &merge, std::index_sequence<I...>) {
                __builtin_shufflevector(v, v, source(I, half)...));
 }
 
-template <size_t Groups, typename V, typename Merge> auto merge_groups(V v, const Merge &merge) {
+template <size_t Groups, typename V, typename Merge>
+[[gnu::always_inline]] inline auto merge_groups(V v, const Merge &merge) {
   if constexpr (kLanesOf<V> == Groups)
     return v;
   else
@@ -192,7 +195,8 @@ template <size_t Groups, typename V, typename Merge> auto merge_groups(V v, cons
 // rows[k] holds row k's lanes (K a power of two, at most the lanes); lane k of the result holds
 // row k's merged value.
 template <size_t Groups = 1, typename V, size_t K, typename Merge>
-auto merge_lanes_of_rows(const std::array<V, K> &rows, const Merge &merge) {
+[[gnu::always_inline]] inline auto merge_lanes_of_rows(const std::array<V, K> &rows,
+                                                       const Merge &merge) {
   if constexpr (K == 1) {
     return merge_groups<Groups>(rows[0], merge);
   } else {
