@@ -338,6 +338,30 @@ TEST(Reduce, RowsInShortRunsOfOutputsMatchContiguousRows) {
   }
 }
 
+// Scans along an outer dim go across blocks of adjacent lines (64 at a time, then the rest), the
+// others line by line; either way each line is the running sum (product) of a plain loop.
+TEST(Reduce, ScansAlongEveryDimMatchAPlainLoop) {
+  Tensor x = randn({3, 150, 4}, dtype(kFloat64));
+  for (const Tensor &input : {x, x.permute({2, 0, 1}), x.slice(1, 0, 150, 2)}) {
+    for (int64_t dim = 0; dim < 3; ++dim) {
+      Tensor sums = input.cumsum(dim), products = input.cumprod(dim);
+      Tensor lines = input.movedim(dim, -1).contiguous().view({-1, input.size(dim)});
+      Tensor sum_lines = sums.movedim(dim, -1).contiguous().view({-1, input.size(dim)});
+      Tensor product_lines = products.movedim(dim, -1).contiguous().view({-1, input.size(dim)});
+      for (int64_t line = 0; line < lines.size(0); ++line) {
+        double sum = 0, product = 1;
+        for (int64_t i = 0; i < lines.size(1); ++i) {
+          sum += lines[line][i].item<double>();
+          product *= lines[line][i].item<double>();
+          ASSERT_EQ(sum_lines[line][i].item<double>(), sum) << "dim " << dim << ", line " << line;
+          ASSERT_EQ(product_lines[line][i].item<double>(), product)
+              << "dim " << dim << ", line " << line;
+        }
+      }
+    }
+  }
+}
+
 TEST(Reduce, Float32SumsAreAccurate) {
   Tensor tenths = full({3000000}, 0.1, dtype(kFloat32));
   // Exact sum of the float32 value nearest 0.1, times the count.
