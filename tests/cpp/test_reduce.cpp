@@ -248,7 +248,9 @@ TEST(Reduce, ResultsDoNotDependOnTheThreadCount) {
                       x.view({-1, 8}).sum(0),
                       x.view({-1, 10}).sum(1),
                       x.view({-1, 10}).argmax(1),
-                      x.view({-1, 100}).sum(1)};
+                      x.view({-1, 100}).sum(1),
+                      x.view({-1, 20, 25}).sum({0, 2}),
+                      x.view({-1, 20, 25}).amax({0, 2})};
   };
   TensorList single = run(1), dual = run(2);
   set_num_threads(threads);
@@ -359,6 +361,40 @@ TEST(Reduce, ScansAlongEveryDimMatchAPlainLoop) {
         }
       }
     }
+  }
+}
+
+// Reductions over an outer and the innermost dim with kept dims between them (sum over (0, 2) of
+// [N, C, L]) walk the input an outer position at a time; they must agree with the same
+// reduction of rows gathered per output, keepdim, strided and with a NaN.
+TEST(Reduce, OuterAndInnerDimsAroundKeptDims) {
+  Tensor x = randn({6, 9, 5, 37}, dtype(kFloat64));
+  struct Case {
+    Tensor input;
+    std::vector<int64_t> dims;
+  };
+  for (const Case &c : {Case{x, {0, 3}}, Case{x, {0, 2, 3}}, Case{x.slice(1, 0, 9, 2), {0, 3}},
+                        Case{x.narrow(3, 1, 30), {0, 1, 3}}}) {
+    // The kept dims first, then the reduced ones flattened into rows: a plain row reduction.
+    std::vector<int64_t> order, kept_sizes;
+    for (int64_t d = 0; d < 4; ++d)
+      if (std::find(c.dims.begin(), c.dims.end(), d) == c.dims.end()) {
+        order.push_back(d);
+        kept_sizes.push_back(c.input.size(d));
+      }
+    order.insert(order.end(), c.dims.begin(), c.dims.end());
+    Tensor rows =
+        c.input.permute(order).contiguous().flatten(static_cast<int64_t>(kept_sizes.size()));
+    const std::string where = "dims " + std::to_string(c.dims.size()) + " of input strides " +
+                              std::to_string(c.input.stride(1));
+    expect_close(c.input.sum(c.dims), rows.sum(-1), 1e-12, 1e-12);
+    expect_close(c.input.mean(c.dims, true).squeeze(), rows.mean(-1).squeeze(), 1e-12, 1e-12);
+    EXPECT_TRUE(equal(c.input.amax(c.dims), rows.amax(-1))) << where;
+    EXPECT_TRUE(equal(c.input.amin(c.dims), rows.amin(-1))) << where;
+    expect_close(c.input.norm(2, c.dims), rows.norm(2, {-1}), 1e-12, 1e-12);
+    Tensor with_nan = c.input.clone();
+    with_nan.narrow(0, 1, 1).narrow(1, 2, 1).narrow(2, 3, 1).narrow(3, 4, 1).fill_(kNaN);
+    EXPECT_EQ(isnan(with_nan.amax(c.dims)).sum().item<int64_t>(), 1) << where;
   }
 }
 

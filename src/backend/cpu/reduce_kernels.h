@@ -455,6 +455,64 @@ void reduce_row_batches(const Reducer &op, const std::vector<ReduceDim> &kept,
 }
 #endif
 
+#if EMBER_HAVE_VECTORS
+// Whether the rows loop should walk the input in memory order (reduce_outer_first): each output
+// reduces rows of the innermost reduced dim (contiguous, at most kReduceChunk long) repeated along
+// outer reduced dims that enclose kept dims, as a sum over (0, 2) of [N, C, L] does. Walked output
+// by output, each row would be a jump through the whole input.
+inline bool outer_first(const ReducePlan &plan) {
+  return plan.reduced.size() > 1 && plan.reduced.back().in_stride == 1 &&
+         plan.reduced.back().size <= kReduceChunk && !plan.kept.empty() &&
+         plan.kept.front().in_stride < plan.reduced.front().in_stride;
+}
+
+// Stores the outputs [begin, end) of an outer_first plan: for each position along the outer
+// reduced dims in turn, the rows of all these outputs there (contiguous memory) are reduced as
+// row reductions and merged into one partial accumulator per output. An output's order: its rows'
+// results merged in the order of their outer positions.
+template <VectorReducer Reducer>
+void reduce_outer_first(const Reducer &op, const ReducePlan &plan, const typename Reducer::in_t *in,
+                        int64_t begin, int64_t end) {
+  using Acc = typename Reducer::acc_t;
+  // The kept dims with output strides that count outputs in walking order, so that the rows'
+  // results land at their position in partials.
+  std::vector<ReduceDim> positions = plan.kept;
+  int64_t stride = 1;
+  for (auto dim = positions.rbegin(); dim != positions.rend(); ++dim) {
+    dim->out_stride = stride;
+    stride *= dim->size;
+  }
+  std::vector<Acc> partials(end - begin, op.identity());
+  // op, except that results merge into partials (indexed from begin) instead of being stored.
+  struct MergeIntoPartials : Reducer {
+    Acc *partials;
+    void store(int64_t position, Acc acc) const {
+      partials[position] = Reducer::merge(partials[position], acc);
+    }
+  };
+  const MergeIntoPartials merge_op{op, partials.data() - begin};
+  const std::vector<ReduceDim> outer(plan.reduced.begin(), plan.reduced.end() - 1);
+  const int64_t row_length = plan.reduced.back().size;
+  auto fold_row = [&](const typename Reducer::in_t *row, int64_t, int64_t) {
+    return op.merge(op.identity(), reduce_contiguous(op, row, row_length));
+  };
+  int64_t outer_count = 1;
+  for (const ReduceDim &dim : outer)
+    outer_count *= dim.size;
+  walk_reduced(outer, 0, outer_count, [&](int64_t offset, int64_t length, int64_t) {
+    for (int64_t r = 0; r < length; ++r)
+      reduce_row_batches(merge_op, positions, in + offset + r * outer.back().in_stride, row_length,
+                         begin, end, fold_row);
+  });
+  const int64_t out_stride = plan.kept.back().out_stride;
+  const Acc *partial = partials.data();
+  walk_output_runs(plan.kept, begin, end, [&](int64_t, int64_t out_offset, int64_t count) {
+    for (int64_t j = 0; j < count; ++j)
+      op.store(out_offset + j * out_stride, *partial++);
+  });
+}
+#endif
+
 // Reduces input data `in` (element type Reducer::in_t, laid out as plan describes) and hands
 // each output's accumulator to op.store(output offset, acc).
 //
@@ -509,6 +567,16 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
     };
     if (chunks == 1) {
       const int64_t grain = std::max<int64_t>(1, kGrainSize / (n + kOutputCost));
+#if EMBER_HAVE_VECTORS
+      if constexpr (VectorReducer<Reducer>) {
+        if (outer_first(plan)) {
+          parallel_for(0, plan.num_outputs, grain, [&](int64_t begin, int64_t end) {
+            reduce_outer_first(op, plan, in, begin, end);
+          });
+          return;
+        }
+      }
+#endif
       parallel_for(0, plan.num_outputs, grain, [&](int64_t begin, int64_t end) {
 #if EMBER_HAVE_VECTORS
         if constexpr (VectorReducer<Reducer> || IndexedVectorReducer<Reducer>) {
