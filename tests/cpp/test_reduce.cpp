@@ -250,7 +250,9 @@ TEST(Reduce, ResultsDoNotDependOnTheThreadCount) {
                       x.view({-1, 10}).argmax(1),
                       x.view({-1, 100}).sum(1),
                       x.view({-1, 20, 25}).sum({0, 2}),
-                      x.view({-1, 20, 25}).amax({0, 2})};
+                      x.view({-1, 20, 25}).amax({0, 2}),
+                      x.view({-1, 10}).sum(0),
+                      x.view({-1, 100}).amin(0)};
   };
   TensorList single = run(1), dual = run(2);
   set_num_threads(threads);
@@ -395,6 +397,45 @@ TEST(Reduce, OuterAndInnerDimsAroundKeptDims) {
     Tensor with_nan = c.input.clone();
     with_nan.narrow(0, 1, 1).narrow(1, 2, 1).narrow(2, 3, 1).narrow(3, 4, 1).fill_(kNaN);
     EXPECT_EQ(isnan(with_nan.amax(c.dims)).sum().item<int64_t>(), 1) << where;
+  }
+}
+
+// Reductions over rows of a block of columns go a few column vectors at a time in registers, the
+// last one partial; each column must equal a plain loop, at widths around the vector width and
+// its multiples, with row counts that leave rows after the last full set and span chunks.
+TEST(Reduce, ColumnReductionsMatchAPlainLoopAtEveryWidth) {
+  for (DType type : {kFloat32, kFloat64}) {
+    for (int64_t width : {2, 3, 7, 8, 10, 15, 16, 17, 31, 33, 64, 65, 100, 129, 200}) {
+      for (int64_t count : {1, 6, 303}) {
+        Tensor columns = (randn({count, width}, dtype(type)) * 3).round();
+        Tensor values = columns.to(kFloat64);
+        Tensor amax = columns.amax(0), amin = columns.amin(0), sums = columns.sum(0),
+               means = columns.mean(0), norms = columns.norm(2, {0});
+        for (int64_t j = 0; j < width; ++j) {
+          double max = -INFINITY, min = INFINITY, sum = 0, squares = 0;
+          for (int64_t r = 0; r < count; ++r) {
+            const double x = values.data_ptr<double>()[r * width + j];
+            max = std::max(max, x);
+            min = std::min(min, x);
+            sum += x;
+            squares += x * x;
+          }
+          const std::string where = "column " + std::to_string(j) + " of " + std::to_string(count) +
+                                    " x " + std::to_string(width) + ", " +
+                                    std::string(dtype_name(type));
+          EXPECT_EQ(amax[j].item<double>(), max) << where;
+          EXPECT_EQ(amin[j].item<double>(), min) << where;
+          EXPECT_NEAR(sums[j].item<double>(), sum, 1e-5 * count) << where;
+          EXPECT_NEAR(means[j].item<double>(), sum / count, 1e-5) << where;
+          EXPECT_NEAR(norms[j].item<double>(), std::sqrt(squares), 1e-5 * count) << where;
+        }
+        Tensor with_nan = columns.clone();
+        with_nan.narrow(0, count / 2, 1).narrow(1, width - 1, 1).fill_(kNaN);
+        EXPECT_TRUE(std::isnan(with_nan.amax(0)[width - 1].item<double>())) << width;
+        EXPECT_TRUE(std::isnan(with_nan.amin(0)[width - 1].item<double>())) << width;
+        EXPECT_FALSE(std::isnan(with_nan.amax(0)[0].item<double>())) << width;
+      }
+    }
   }
 }
 

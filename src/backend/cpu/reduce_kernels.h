@@ -456,6 +456,80 @@ void reduce_row_batches(const Reducer &op, const std::vector<ReduceDim> &kept,
 #endif
 
 #if EMBER_HAVE_VECTORS
+// Column vectors that the columns loop keeps in registers at once, per set.
+constexpr int64_t kColumnGroupVectors = 4;
+
+// The columns loop's fold with a vector form: steps the reduced rows [first, last) of `width`
+// adjacent columns from base (at most Vectors vectors of them) into vector accumulators held in
+// registers, a run's row r into set r % kColumnSets, merges the sets as merge_blocks does and
+// writes the width results to results.
+template <int64_t Vectors, VectorReducer Reducer>
+void fold_column_group(const Reducer &op, const typename Reducer::in_t *base,
+                       const std::vector<ReduceDim> &reduced, int64_t first, int64_t last,
+                       int64_t width, typename Reducer::in_t *results) {
+  using T = typename Reducer::in_t;
+  using V = Vec<T>;
+  constexpr int64_t lanes = kLanesOf<V>;
+  const int64_t last_lanes = width - (Vectors - 1) * lanes;
+  const int64_t step = reduced.back().in_stride;
+  V sets[kColumnSets][Vectors];
+  for (auto &set : sets)
+    for (V &acc : set)
+      acc = V{} + op.identity();
+  // Indices into sets are compile-time constants once unrolled, so the sets stay in registers.
+  auto step_row = [&](V(&set)[Vectors], const T *row) [[gnu::always_inline]] {
+#pragma GCC unroll 4
+    for (int64_t g = 0; g < Vectors; ++g)
+      set[g] =
+          op.vstep(set[g], load_partial(row + g * lanes, g + 1 < Vectors ? lanes : last_lanes));
+  };
+  walk_reduced(reduced, first, last, [&](int64_t offset, int64_t length, int64_t) {
+    const T *row = base + offset;
+    int64_t r = 0;
+    for (; r + kColumnSets <= length; r += kColumnSets, row += kColumnSets * step)
+#pragma GCC unroll 4
+      for (int64_t s = 0; s < kColumnSets; ++s)
+        step_row(sets[s], row + s * step);
+#pragma GCC unroll 4
+    for (int64_t s = 0; s + 1 < kColumnSets; ++s)
+      if (r + s < length)
+        step_row(sets[s], row + s * step);
+  });
+#pragma GCC unroll 4
+  for (int64_t gap = 1; gap < kColumnSets; gap *= 2)
+#pragma GCC unroll 4
+    for (int64_t s = 0; s + gap < kColumnSets; s += 2 * gap)
+#pragma GCC unroll 4
+      for (int64_t g = 0; g < Vectors; ++g)
+        sets[s][g] = op.vmerge(sets[s][g], sets[s + gap][g]);
+  T merged[Vectors * lanes];
+#pragma GCC unroll 4
+  for (int64_t g = 0; g < Vectors; ++g) {
+    const V result = sets[0][g];
+    std::memcpy(merged + g * lanes, &result, sizeof(V));
+  }
+  std::copy(merged, merged + width, results);
+}
+
+// fold_column_group over `width` columns, kColumnGroupVectors vectors of them at a time.
+template <VectorReducer Reducer>
+void fold_columns(const Reducer &op, const typename Reducer::in_t *base,
+                  const std::vector<ReduceDim> &reduced, int64_t first, int64_t last, int64_t width,
+                  typename Reducer::in_t *results) {
+  constexpr int64_t lanes = kLanesOf<Vec<typename Reducer::in_t>>;
+  for (int64_t j = 0; j < width; j += kColumnGroupVectors * lanes) {
+    const int64_t columns = std::min(kColumnGroupVectors * lanes, width - j);
+    const int64_t vectors = (columns + lanes - 1) / lanes;
+    [&]<int64_t... V>(std::integer_sequence<int64_t, V...>) {
+      ((vectors == V + 1
+            ? fold_column_group<V + 1>(op, base + j, reduced, first, last, columns, results + j)
+            : void()),
+       ...);
+    }
+    (std::make_integer_sequence<int64_t, kColumnGroupVectors>{});
+  }
+}
+
 // Whether the rows loop should walk the input in memory order (reduce_outer_first): each output
 // reduces rows of the innermost reduced dim (contiguous, at most kReduceChunk long) repeated along
 // outer reduced dims that enclose kept dims, as a sum over (0, 2) of [N, C, L] does. Walked output
@@ -524,9 +598,16 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
   if (plan.num_outputs == 0)
     return;
   const int64_t n = plan.reduce_size;
+  // Fewer columns than this take the rows loop (strided runs) instead: the scalar columns loop
+  // pays off from a vector's worth of columns, fold_columns (masked loads) from two.
+#if EMBER_HAVE_VECTORS
+  constexpr int64_t min_columns = VectorReducer<Reducer> ? 2 : 16;
+#else
+  constexpr int64_t min_columns = 16;
+#endif
   const bool column_loop = !plan.reduced.empty() && plan.reduced.back().in_stride != 1 &&
                            !plan.kept.empty() && plan.kept.back().in_stride == 1 &&
-                           plan.kept.back().size >= 16;
+                           plan.kept.back().size >= min_columns;
   if (!column_loop) {
     const int64_t chunks = plan.num_outputs >= kEnoughUnits
                                ? 1
@@ -628,23 +709,30 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
   auto work = [&](int64_t u, int64_t c, Acc *partial) {
     auto [in_offset, out_offset, width] = unit_origin(u);
     const typename Reducer::in_t *base = in + in_offset;
+    const int64_t first = c * chunk_rows, last = std::min(n, (c + 1) * chunk_rows);
     // Arg-reductions (struct accumulators) measured slower with sets: one for them.
     constexpr int64_t set_count = std::is_arithmetic_v<Acc> ? kColumnSets : 1;
     Acc sets[set_count][kColumnWidth];
-    for (auto &set : sets)
-      std::fill(set, set + width, op.identity());
-    walk_reduced(plan.reduced, c * chunk_rows, std::min(n, (c + 1) * chunk_rows),
-                 [&](int64_t offset, int64_t length, int64_t index0) {
-                   const int64_t step = plan.reduced.back().in_stride;
-                   for (int64_t r = 0; r < length; ++r) {
-                     const typename Reducer::in_t *row = base + offset + r * step;
-                     Acc *set = sets[(index0 + r) % set_count];
-                     for (int64_t j = 0; j < width; ++j)
-                       set[j] = op.step(set[j], row[j], index0 + r);
-                   }
-                 });
-    merge_blocks(op, sets[0], set_count, kColumnWidth, width);
     const Acc *acc = sets[0];
+#if EMBER_HAVE_VECTORS
+    if constexpr (VectorReducer<Reducer>) {
+      fold_columns(op, base, plan.reduced, first, last, width, sets[0]);
+    } else
+#endif
+    {
+      for (auto &set : sets)
+        std::fill(set, set + width, op.identity());
+      walk_reduced(plan.reduced, first, last, [&](int64_t offset, int64_t length, int64_t index0) {
+        const int64_t step = plan.reduced.back().in_stride;
+        for (int64_t r = 0; r < length; ++r) {
+          const typename Reducer::in_t *row = base + offset + r * step;
+          Acc *set = sets[(index0 + r) % set_count];
+          for (int64_t j = 0; j < width; ++j)
+            set[j] = op.step(set[j], row[j], index0 + r);
+        }
+      });
+      merge_blocks(op, sets[0], set_count, kColumnWidth, width);
+    }
     if (partial) {
       std::copy(acc, acc + width, partial);
     } else {

@@ -44,7 +44,7 @@ template <typename T> Mask<T> lane_indices() {
   (std::make_index_sequence<kLanesOf<Vec<T>>>{});
 }
 
-// The first `count` (less than a vector's lanes) elements at p, zeros after them, read without
+// The first `count` (at most a vector's lanes) elements at p, zeros after them, read without
 // touching memory past them: a masked load, where a memcpy of a variable length would be a
 // library call.
 inline VecF load_partial(const float *p, int64_t count) {
