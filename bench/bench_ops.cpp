@@ -124,12 +124,16 @@ void amax_lastdim(benchmark::State &state) {
   set_bytes(state, 1);
 }
 
-// Row reductions whose input stays in cache, where the fixed cost per row shows: rows of 1024
-// ([512, 1024], 2 MiB), of 128 ([16384, 128]) and a classifier's 10 ([4096, 10]).
+// Reductions whose input stays in cache, where the fixed cost per row shows: rows of 1024
+// ([512, 1024], 2 MiB), of 128 ([16384, 128]) and a classifier's 10 ([4096, 10]); sums over
+// outer dims (per channel, per column) and a scan along dim 0.
 struct CachedRows {
   Tensor long_rows = ember::randn({512, 1024});
   Tensor short_rows = ember::randn({16384, 128});
   Tensor class_rows = ember::randn({4096, 10});
+  Tensor activations = ember::randn({64, 128, 56}); // batch, channels, positions
+  Tensor narrow_columns = ember::randn({16384, 10});
+  Tensor scan_rows = ember::randn({1024, 1024});
 };
 
 CachedRows &cached_rows() {
@@ -156,6 +160,20 @@ void amax_rows_128(benchmark::State &state) {
 
 void argmax_rows_10(benchmark::State &state) {
   rows_benchmark(state, [](CachedRows &in) { return in.class_rows.argmax(-1); });
+}
+
+// Per-channel sums, as batch norm's backward takes them: over dims 0 and 2.
+void sum_channels(benchmark::State &state) {
+  rows_benchmark(state, [](CachedRows &in) { return in.activations.sum({0, 2}); });
+}
+
+// Column sums of a narrow matrix, as the bias gradient of a 10-way classifier.
+void sum_columns_10(benchmark::State &state) {
+  rows_benchmark(state, [](CachedRows &in) { return in.narrow_columns.sum({0}); });
+}
+
+void cumsum_dim0(benchmark::State &state) {
+  rows_benchmark(state, [](CachedRows &in) { return in.scan_rows.cumsum(0); });
 }
 
 void logsumexp_lastdim(benchmark::State &state) {
@@ -238,6 +256,9 @@ void register_all() {
   add("argmax_rows_1024", argmax_rows_1024);
   add("amax_rows_128", amax_rows_128);
   add("argmax_rows_10", argmax_rows_10);
+  add("sum_channels", sum_channels);
+  add("sum_columns_10", sum_columns_10);
+  add("cumsum_dim0", cumsum_dim0);
   for (int64_t n : {128, 256, 512, 1024, 2048})
     add("matmul", matmul_square)->Arg(n);
   add("tiny_add", tiny_add)->Unit(benchmark::kNanosecond);

@@ -58,6 +58,9 @@ CORE_WORKLOADS = {
     "argmax_rows_1024": (1.0, 4 * 512 * 1024),
     "amax_rows_128": (1.0, 4 * 16384 * 128),
     "argmax_rows_10": (1.0, 4 * 4096 * 10),
+    "sum_channels": (1.0, 4 * 64 * 128 * 56),
+    "sum_columns_10": (1.0, 4 * 16384 * 10),
+    "cumsum_dim0": (1.0, 2 * 4 * 1024 * 1024),
     **{f"matmul/{n}": (0.95, None) for n in MATMUL_SIZES},
     "tiny_add": (1.0, None),
     "tiny_add_grad": (1.0, None),
@@ -108,6 +111,8 @@ def torch_workloads(torch):
     rows = torch.randn(ROWS, ROWS)
     long_rows, short_rows = torch.randn(512, 1024), torch.randn(16384, 128)
     class_rows = torch.randn(4096, 10)
+    activations, narrow_columns = torch.randn(64, 128, 56), torch.randn(16384, 10)
+    scan_rows = torch.randn(1024, 1024)
     one_a, one_b = torch.ones(1), torch.ones(1)
     grad_a = torch.ones(1, requires_grad=True)
     grad_b = torch.ones(1, requires_grad=True)
@@ -128,6 +133,9 @@ def torch_workloads(torch):
         "argmax_rows_1024": lambda: long_rows.argmax(-1),
         "amax_rows_128": lambda: short_rows.amax(-1),
         "argmax_rows_10": lambda: class_rows.argmax(-1),
+        "sum_channels": lambda: activations.sum((0, 2)),
+        "sum_columns_10": lambda: narrow_columns.sum(0),
+        "cumsum_dim0": lambda: scan_rows.cumsum(0),
         "tiny_add": lambda: one_a + one_b,
         "tiny_add_grad": lambda: grad_a + grad_b,
     }
