@@ -214,6 +214,23 @@ void tiny_add_grad(benchmark::State &state) {
 
 // ---- memory bandwidth --------------------------------------------------------------------------
 
+// add_inplace's update a += b on the same 16M floats by a plain OpenMP loop: what a kernel that
+// moves nothing but the data reaches for an in-place op here (it reads each line it writes, so it
+// pays no write-allocate, unlike the triad).
+void add_inplace_loop(benchmark::State &state) {
+  Inputs &in = inputs();
+  float *pa = in.scratch.data_ptr<float>();
+  const float *pb = in.b.data_ptr<float>();
+  const int64_t n = in.scratch.numel();
+  for (auto _ : state) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; ++i)
+      pa[i] += pb[i];
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, 3);
+}
+
 // STREAM's triad a = b + s * c on plain double arrays: the bandwidth the elementwise ops can hope
 // for on this machine. Arrays are first touched in parallel, as the timed loop uses them.
 void triad(benchmark::State &state) {
@@ -263,6 +280,7 @@ void register_all() {
     add("matmul", matmul_square)->Arg(n);
   add("tiny_add", tiny_add)->Unit(benchmark::kNanosecond);
   add("tiny_add_grad", tiny_add_grad)->Unit(benchmark::kNanosecond);
+  add("add_inplace_loop", add_inplace_loop);
   add("triad", triad);
 }
 

@@ -456,13 +456,15 @@ void reduce_row_batches(const Reducer &op, const std::vector<ReduceDim> &kept,
 #endif
 
 #if EMBER_HAVE_VECTORS
-// Column vectors that the columns loop keeps in registers at once, per set.
-constexpr int64_t kColumnGroupVectors = 4;
+// Column vectors that the columns loop keeps in registers at once: a block of kColumnWidth floats
+// goes in one pass over its rows.
+constexpr int64_t kColumnGroupVectors = 8;
 
 // The columns loop's fold with a vector form: steps the reduced rows [first, last) of `width`
 // adjacent columns from base (at most Vectors vectors of them) into vector accumulators held in
-// registers, a run's row r into set r % kColumnSets, merges the sets as merge_blocks does and
-// writes the width results to results.
+// registers, merges them and writes the width results to results. Groups of fewer than
+// kColumnSets vectors alternate rows between sets of accumulators (a run's row r into set
+// r % Sets), so that there are still kColumnSets independent chains; the sets merge as a tree.
 template <int64_t Vectors, VectorReducer Reducer>
 void fold_column_group(const Reducer &op, const typename Reducer::in_t *base,
                        const std::vector<ReduceDim> &reduced, int64_t first, int64_t last,
@@ -470,15 +472,16 @@ void fold_column_group(const Reducer &op, const typename Reducer::in_t *base,
   using T = typename Reducer::in_t;
   using V = Vec<T>;
   constexpr int64_t lanes = kLanesOf<V>;
+  constexpr int64_t Sets = std::max<int64_t>(1, kColumnSets / Vectors);
   const int64_t last_lanes = width - (Vectors - 1) * lanes;
   const int64_t step = reduced.back().in_stride;
-  V sets[kColumnSets][Vectors];
+  V sets[Sets][Vectors];
   for (auto &set : sets)
     for (V &acc : set)
       acc = V{} + op.identity();
   // Indices into sets are compile-time constants once unrolled, so the sets stay in registers.
   auto step_row = [&](V(&set)[Vectors], const T *row) [[gnu::always_inline]] {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int64_t g = 0; g < Vectors; ++g)
       set[g] =
           op.vstep(set[g], load_partial(row + g * lanes, g + 1 < Vectors ? lanes : last_lanes));
@@ -486,24 +489,24 @@ void fold_column_group(const Reducer &op, const typename Reducer::in_t *base,
   walk_reduced(reduced, first, last, [&](int64_t offset, int64_t length, int64_t) {
     const T *row = base + offset;
     int64_t r = 0;
-    for (; r + kColumnSets <= length; r += kColumnSets, row += kColumnSets * step)
+    for (; r + Sets <= length; r += Sets, row += Sets * step)
 #pragma GCC unroll 4
-      for (int64_t s = 0; s < kColumnSets; ++s)
+      for (int64_t s = 0; s < Sets; ++s)
         step_row(sets[s], row + s * step);
 #pragma GCC unroll 4
-    for (int64_t s = 0; s + 1 < kColumnSets; ++s)
+    for (int64_t s = 0; s + 1 < Sets; ++s)
       if (r + s < length)
         step_row(sets[s], row + s * step);
   });
 #pragma GCC unroll 4
-  for (int64_t gap = 1; gap < kColumnSets; gap *= 2)
+  for (int64_t gap = 1; gap < Sets; gap *= 2)
 #pragma GCC unroll 4
-    for (int64_t s = 0; s + gap < kColumnSets; s += 2 * gap)
-#pragma GCC unroll 4
+    for (int64_t s = 0; s + gap < Sets; s += 2 * gap)
+#pragma GCC unroll 8
       for (int64_t g = 0; g < Vectors; ++g)
         sets[s][g] = op.vmerge(sets[s][g], sets[s + gap][g]);
   T merged[Vectors * lanes];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int64_t g = 0; g < Vectors; ++g) {
     const V result = sets[0][g];
     std::memcpy(merged + g * lanes, &result, sizeof(V));
