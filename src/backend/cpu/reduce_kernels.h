@@ -560,14 +560,15 @@ void reduce_outer_first(const Reducer &op, const ReducePlan &plan, const typenam
     stride *= dim->size;
   }
   std::vector<Acc> partials(end - begin, op.identity());
-  // op, except that results merge into partials (indexed from begin) instead of being stored.
+  // op, except that results merge into partials (output `begin` first) instead of being stored.
   struct MergeIntoPartials : Reducer {
     Acc *partials;
+    int64_t begin;
     void store(int64_t position, Acc acc) const {
-      partials[position] = Reducer::merge(partials[position], acc);
+      partials[position - begin] = Reducer::merge(partials[position - begin], acc);
     }
   };
-  const MergeIntoPartials merge_op{op, partials.data() - begin};
+  const MergeIntoPartials merge_op{op, partials.data(), begin};
   const std::vector<ReduceDim> outer(plan.reduced.begin(), plan.reduced.end() - 1);
   const int64_t row_length = plan.reduced.back().size;
   auto fold_row = [&](const typename Reducer::in_t *row, int64_t, int64_t) {
