@@ -6,10 +6,13 @@
 //   rows:    per output, the reduced elements are walked as runs along the innermost reduced dim
 //            (contiguous for row reductions) and each run is folded into kReduceLanes independent
 //            accumulators, which the compiler vectorizes and which shortens dependency chains;
-//            a reducer with a vector form folds contiguous runs a register at a time instead;
+//            a reducer with a vector form folds contiguous runs a register at a time instead,
+//            several rows at once, and when outer reduced dims enclose kept dims (a sum over
+//            (0, 2) of [N, C, L]) walks the input an outer position at a time, in memory order;
 //   columns: when the reduced dims are outer and the innermost kept dim is contiguous, a block of
 //            adjacent outputs is accumulated row by row, so the inner loop is a unit-stride
-//            vector loop across outputs instead of a strided walk per output.
+//            vector loop across outputs instead of a strided walk per output (with a vector
+//            form, in registers).
 // Determinism: an output's arithmetic order depends only on the geometry, never on the thread
 // count. When there are few outputs, the reduced range is cut into chunks of a fixed size whose
 // partial results are computed in parallel and then merged in chunk order.
