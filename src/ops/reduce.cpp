@@ -464,8 +464,8 @@ Tensor scan_forward(const Tensor &self, int64_t dim, DType out_dtype, const char
     // Lines next to each other in memory (a scan along an outer dim) go kScanBlock at a time, so
     // that each step reads and writes whole cache lines and vectorizes across lines; other lines
     // one at a time (interleaving lines a page apart measured slower).
-    const int64_t line_in_stride = plan.kept.empty() ? 0 : plan.kept.back().in_stride;
-    const int64_t line_out_stride = plan.kept.empty() ? 0 : plan.kept.back().out_stride;
+    const cpu::ReduceDim lines = cpu::output_run_dim(plan.kept);
+    const int64_t line_in_stride = lines.in_stride, line_out_stride = lines.out_stride;
     const bool adjacent_lines = line_in_stride == 1 && line_out_stride == 1;
     const std::integral_constant<int64_t, 0> zero;
     const std::integral_constant<int64_t, 1> one;

@@ -356,10 +356,16 @@ void walk_reduced(const std::vector<ReduceDim> &reduced, int64_t begin, int64_t 
   }
 }
 
+// The dim along which walk_output_runs gives runs of outputs: the innermost kept dim, or for a
+// single output, a dim of size 1.
+inline ReduceDim output_run_dim(const std::vector<ReduceDim> &kept) {
+  return kept.empty() ? ReduceDim{1, 0, 0} : kept.back();
+}
+
 // Walks the flat output indices [begin, end) of the kept dims in row-major order, calling
-// visit(input offset, output offset, count) for runs of count outputs along the innermost kept
-// dim: output j of a run is kept.back().in_stride * j input elements and kept.back().out_stride * j
-// output elements on from its first.
+// visit(input offset, output offset, count) for runs of count outputs along output_run_dim(kept):
+// output j of a run is its in_stride * j input elements and out_stride * j output elements on
+// from its first.
 template <typename Visit>
 void walk_output_runs(const std::vector<ReduceDim> &kept, int64_t begin, int64_t end,
                       const Visit &visit) {
@@ -432,8 +438,8 @@ void reduce_row_batches(const Reducer &op, const std::vector<ReduceDim> &kept,
                         const typename Reducer::in_t *in, int64_t n, int64_t begin, int64_t end,
                         const Fold &fold) {
   using T = typename Reducer::in_t;
-  const int64_t in_stride = kept.empty() ? 0 : kept.back().in_stride;
-  const int64_t out_stride = kept.empty() ? 0 : kept.back().out_stride;
+  const ReduceDim run = output_run_dim(kept);
+  const int64_t in_stride = run.in_stride, out_stride = run.out_stride;
   walk_output_runs(kept, begin, end, [&](int64_t in_offset, int64_t out_offset, int64_t count) {
     const T *first = in + in_offset;
     int64_t j = 0;
@@ -456,9 +462,7 @@ void reduce_row_batches(const Reducer &op, const std::vector<ReduceDim> &kept,
       op.store(out_offset + j * out_stride, fold(first + j * in_stride, 0, n));
   });
 }
-#endif
 
-#if EMBER_HAVE_VECTORS
 // Column vectors that the columns loop keeps in registers at once: a block of kColumnWidth floats
 // goes in one pass over its rows.
 constexpr int64_t kColumnGroupVectors = 8;
@@ -541,7 +545,7 @@ void fold_columns(const Reducer &op, const typename Reducer::in_t *base,
 // outer reduced dims that enclose kept dims, as a sum over (0, 2) of [N, C, L] does. Walked output
 // by output, each row would be a jump through the whole input.
 inline bool outer_first(const ReducePlan &plan) {
-  return plan.reduced.size() > 1 && plan.reduced.back().in_stride == 1 &&
+  return plan.reduce_size > 0 && plan.reduced.size() > 1 && plan.reduced.back().in_stride == 1 &&
          plan.reduced.back().size <= kReduceChunk && !plan.kept.empty() &&
          plan.kept.front().in_stride < plan.reduced.front().in_stride;
 }
@@ -677,8 +681,8 @@ void reduce(const ReducePlan &plan, const typename Reducer::in_t *in, const Redu
           }
         }
 #endif
-        const int64_t in_stride = plan.kept.empty() ? 0 : plan.kept.back().in_stride;
-        const int64_t out_stride = plan.kept.empty() ? 0 : plan.kept.back().out_stride;
+        const ReduceDim run = output_run_dim(plan.kept);
+        const int64_t in_stride = run.in_stride, out_stride = run.out_stride;
         walk_output_runs(
             plan.kept, begin, end, [&](int64_t in_offset, int64_t out_offset, int64_t count) {
               for (int64_t j = 0; j < count; ++j)
